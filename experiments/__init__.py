@@ -1,0 +1,1 @@
+"""Experiments: scenarios, replicates, summaries, plots and reports built on the model."""

@@ -1,0 +1,147 @@
+"""Outcomes recorded every week, overall and by archetype and staff group (spec section 9).
+
+Every outcome is a ratio of two sums. The sums are taken once per week per cell of archetype x
+staff group with ``np.bincount`` (no per-agent reporters); overall figures and the two breakdowns
+are sums of those cells, so they always agree. Calibration outcomes are over (worker, tool) pairs
+whose department has the tool live: **appropriate** means ``|tau - rho_d| <= delta_app``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from model.config import ARCHETYPES
+
+if TYPE_CHECKING:
+    from model.simulation import WorkforceModel
+
+OUTCOMES: dict[str, tuple[str, str, str]] = {
+    # name: (numerator sum, denominator sum, description with unit)
+    "live_share": ("has_live_tool", "headcount", "share of staff whose department has a tool live"),
+    "adoption_share": ("using", "live_pairs", "share of staff with a live tool who use it"),
+    "mean_trust": ("trust", "headcount", "mean trust in AI (0-1), over the tools a worker knows"),
+    "mean_self_efficacy": ("self_efficacy", "headcount", "mean self-efficacy (0-1)"),
+    "mean_confidence": ("confidence", "headcount", "mean reported confidence (0-1)"),
+    "mean_ai_literacy": ("ai_literacy", "headcount", "mean AI literacy (0-1)"),
+    "appropriate_share": (
+        "appropriate",
+        "live_pairs",
+        "share with |trust - reliability| <= margin",
+    ),
+    "over_trust_share": ("over_trust", "live_pairs", "share trusting above reliability + margin"),
+    "under_trust_share": ("under_trust", "live_pairs", "share trusting below reliability - margin"),
+    "calibration_error": ("abs_error", "live_pairs", "mean |trust - reliability| (0-1)"),
+    "automation_bias_rate": ("relied_wrong", "wrong_advice", "share of wrong advice acted on"),
+    "aversion_rate": ("aversion_errors", "right_advice", "share of right advice lost to override"),
+    "decision_accuracy": ("correct", "cases", "share of AI-assisted decisions right"),
+    "unaided_accuracy": ("unaided_correct", "cases", "share the same cases right without AI"),
+    "trained_share": ("trained", "headcount", "share of current staff ever trained"),
+    "starting_staff_share": ("starting_staff", "headcount", "share of staff present at week 0"),
+}
+COUNTS: dict[str, str] = {
+    "headcount": "workers",
+    "appropriate_workers": "appropriately confident (worker, live tool) pairs",
+    "decisions": "AI-assisted decisions this week",
+}
+GROUPINGS = ("archetype", "staff_group")
+
+
+def _cell_sums(model: WorkforceModel) -> dict[str, np.ndarray]:
+    """Every sum behind the outcomes, per cell of archetype x staff group."""
+    wf = model.workforce
+    n_groups = len(model.config.population.staff_groups)
+    n_cells = len(ARCHETYPES) * n_groups
+    cell = wf.archetype.astype(np.int64) * n_groups + wf.staff_group
+
+    def per_cell(codes: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        sums = np.bincount(codes, weights=weights, minlength=n_cells).astype(float)
+        return sums.reshape(len(ARCHETYPES), n_groups)
+
+    live = model.live
+    known = live | ~live.any(axis=1, keepdims=True)
+    trust_known = (wf.trust * known).sum(axis=1) / known.sum(axis=1)
+    omega = model.config.behaviour.confidence_trust_weight
+    pair_worker, pair_tool = np.nonzero(live)
+    pair_cell = cell[pair_worker]
+    rho = model.tools.department_reliability[wf.department[pair_worker], pair_tool]
+    gap = wf.trust[pair_worker, pair_tool] - rho
+    margin = model.config.outcomes.appropriate_margin
+    tally_cell = cell[model.tally.worker]
+    sums = {
+        "headcount": per_cell(cell),
+        "has_live_tool": per_cell(cell, live.any(axis=1).astype(float)),
+        "trust": per_cell(cell, trust_known),
+        "self_efficacy": per_cell(cell, wf.self_efficacy),
+        "confidence": per_cell(cell, omega * trust_known + (1 - omega) * wf.self_efficacy),
+        "ai_literacy": per_cell(cell, wf.ai_literacy),
+        "trained": per_cell(cell, (wf.times_trained > 0).astype(float)),
+        "starting_staff": per_cell(cell, wf.starting_staff.astype(float)),
+        "live_pairs": per_cell(pair_cell),
+        "using": per_cell(pair_cell, wf.uses[pair_worker, pair_tool].astype(float)),
+        "appropriate": per_cell(pair_cell, (np.abs(gap) <= margin).astype(float)),
+        "over_trust": per_cell(pair_cell, (gap > margin).astype(float)),
+        "under_trust": per_cell(pair_cell, (gap < -margin).astype(float)),
+        "abs_error": per_cell(pair_cell, np.abs(gap)),
+    }
+    for name, counts in model.tally.counts.items():
+        sums[name] = per_cell(tally_cell, counts.astype(float))
+    return sums
+
+
+def _ratios(sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    values = {}
+    for name, (numerator, denominator, _) in OUTCOMES.items():
+        num, den = sums[numerator], sums[denominator]
+        values[name] = np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0)
+    values["accuracy_gain"] = values["decision_accuracy"] - values["unaided_accuracy"]
+    values["headcount"] = sums["headcount"]
+    values["appropriate_workers"] = sums["appropriate"]
+    values["decisions"] = sums["cases"]
+    return values
+
+
+def record(model: WorkforceModel) -> None:
+    """Append this week's overall row and, if configured, the by-group rows."""
+    sums = _cell_sums(model)
+    overall = _ratios({k: np.atleast_1d(v.sum()) for k, v in sums.items()})
+    row = {"week": model.week, "date": model.date_of_week(model.week)}
+    row.update({name: float(v[0]) for name, v in overall.items()})
+    row["cumulative_cost_gbp"] = model.cumulative_cost_gbp
+    row["cumulative_staff_hours"] = model.cumulative_staff_hours
+    model.outcome_rows.append(row)
+    if not model.config.outcomes.by_group:
+        return
+    names = {"archetype": ARCHETYPES, "staff_group": tuple(model.config.population.staff_groups)}
+    for axis, grouping in ((1, "archetype"), (0, "staff_group")):
+        values = _ratios({k: v.sum(axis=axis) for k, v in sums.items()})
+        for g, group in enumerate(names[grouping]):
+            group_row = {"week": model.week, "grouping": grouping, "group": group}
+            group_row.update({name: float(v[g]) for name, v in values.items()})
+            model.group_rows.append(group_row)
+
+
+def outcome_table(rows: list[dict]) -> pd.DataFrame:
+    """Rows as a DataFrame, dates as datetime64."""
+    table = pd.DataFrame(rows)
+    if "date" in table:
+        table["date"] = pd.to_datetime(table["date"])
+    return table
+
+
+def outcome_descriptions() -> dict[str, str]:
+    """Column name to description (with unit) for the outcome table."""
+    described = {name: text for name, (_, _, text) in OUTCOMES.items()}
+    described.update(COUNTS)
+    described["accuracy_gain"] = "decision_accuracy - unaided_accuracy (share of decisions)"
+    described["cumulative_cost_gbp"] = "training spend so far incl. backfill (GBP)"
+    described["cumulative_staff_hours"] = "staff hours spent in training so far (hours)"
+    return described
+
+
+def week_date(start: dt.date, week: int) -> dt.date:
+    """Calendar date of week ``week``: start_date + 7 week days."""
+    return start + dt.timedelta(days=7 * week)

@@ -1,0 +1,156 @@
+"""WorkforceModel: owns the state arrays and runs the weekly processes in order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from model.adoption import adopt
+from model.agents import HealthcareWorker
+from model.config import ModelConfig
+from model.events import apply_events
+from model.network import build_network, degree
+from model.outcomes import outcome_table, record, week_date
+from model.peers import peer_influence
+from model.tools import build_tools, deploy
+from model.training import create_programmes, decay_training_gains, train
+from model.turnover import turnover
+from model.use import DecisionTally, use_ai
+from model.validation import ConfigError, parse_date, validate_config
+from model.workforce import create_workforce
+
+
+def as_model_config(config: ModelConfig | DictConfig | dict | None) -> ModelConfig:
+    """A validated :class:`ModelConfig` from a dataclass, an OmegaConf config or a plain dict.
+
+    Keys that are not model fields (such as a run's ``name``) are ignored.
+    """
+    if config is None:
+        config = ModelConfig()
+    elif not isinstance(config, ModelConfig):
+        schema = OmegaConf.structured(ModelConfig)
+        fields = set(schema.keys())
+        values = (
+            OmegaConf.to_container(OmegaConf.create(config), resolve=True)
+            if isinstance(config, DictConfig)
+            else dict(config)
+        )
+        merged = OmegaConf.merge(schema, {k: v for k, v in values.items() if k in fields})
+        config = OmegaConf.to_object(merged)
+    return validate_config(config)
+
+
+class WorkforceModel(mesa.Model):
+    """A healthcare workforce whose confidence in AI evolves week by week.
+
+    One step is one week. :meth:`step` runs the processes of the spec in this order:
+
+    1. ``apply_events``: scheduled incidents, evidence, approvals, leadership (spec 7);
+    2. ``deploy``: which departments have each tool live (spec 2);
+    3. ``adopt``: start and stop using live tools (spec 3);
+    4. ``use_ai``: cases, reliance, error noticing, Beta belief update (spec 4);
+    5. ``peer_influence``: trust moves toward neighbours' weighted mean (spec 5);
+    6. ``decay_training_gains`` and ``train``: education programmes within budget (spec 6);
+    7. ``turnover``: leavers replaced by joiners (spec 7);
+    8. ``record``: the week's outcomes (spec 9).
+
+    All state lives in numpy arrays (:attr:`workforce`); every random draw comes from the one
+    Generator :attr:`rng`, seeded from ``config.seed``. Mesa agents
+    (:class:`~model.agents.HealthcareWorker`) are read-only views onto those arrays, created
+    the first time :attr:`agents` is read: 1.4 million of them take about 10 s and 1 GB, which
+    a run that never inspects individuals should not pay.
+
+    Args:
+        config: The model config (dataclass, OmegaConf or dict); defaults run as is.
+    """
+
+    def __init__(self, config: ModelConfig | DictConfig | dict | None = None) -> None:
+        self.config = as_model_config(config)
+        super().__init__(rng=self.config.seed)
+        cfg = self.config
+        pop = cfg.population
+        self.start_date: dt.date = parse_date(cfg.start_date, "start_date")
+        self.week = 0
+        self.n_departments = -(-pop.n_workers // pop.department_size)
+        self._check_departments()
+        self.tools = build_tools(cfg, self.rng, self.n_departments)
+        self.workforce = create_workforce(cfg, self.rng, self.tools.governance)
+        wf = self.workforce
+        self.adjacency = build_network(
+            cfg.network, self.rng, wf.department, wf.team, wf.staff_group
+        )
+        self.degree = degree(self.adjacency)
+        self.edge_rows = np.repeat(np.arange(wf.size), self.degree)
+        self.live = np.zeros_like(wf.uses)
+        self.leadership_until = np.full(len(cfg.tools), -1)
+        self.leadership_factor = np.ones(len(cfg.tools))
+        self.adoption_boost = np.ones(len(cfg.tools))
+        self.programmes = create_programmes(self)
+        self.budget_remaining = float(cfg.strategy.budget_gbp)
+        self.cumulative_cost_gbp = 0.0
+        self.cumulative_staff_hours = 0.0
+        self.tally = DecisionTally()
+        self.outcome_rows: list[dict[str, Any]] = []
+        self.group_rows: list[dict[str, Any]] = []
+        self._agents_created = False
+
+    def _check_departments(self) -> None:
+        for i, event in enumerate(self.config.events):
+            if event.department is not None and event.department >= self.n_departments:
+                raise ConfigError(
+                    f"events.{i}.department = {event.department}: expected a department index "
+                    f"from 0 to {self.n_departments - 1}"
+                )
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """All workers as Mesa agents (created on first access)."""
+        if not self._agents_created:
+            self._agents_created = True
+            for index in range(self.workforce.size):
+                HealthcareWorker(self, index)
+        return super().agents
+
+    def date_of_week(self, week: int) -> dt.date:
+        """Calendar date of a week: start_date + 7 week days."""
+        return week_date(self.start_date, week)
+
+    def step(self) -> None:
+        """Advance one week: the processes in the order of the class docstring."""
+        apply_events(self)
+        deploy(self)
+        adopt(self)
+        use_ai(self)
+        peer_influence(self)
+        decay_training_gains(self)
+        train(self)
+        turnover(self)
+        record(self)
+        self.week += 1
+
+    def run(self, weeks: int | None = None, progress: bool = False) -> pd.DataFrame:
+        """Step ``weeks`` times (default: to the horizon) and return the outcome table."""
+        remaining = self.config.weeks - self.week if weeks is None else weeks
+        steps = range(remaining)
+        if progress:
+            from tqdm import tqdm
+
+            steps = tqdm(steps, desc="weeks", unit="week")
+        for _ in steps:
+            self.step()
+        return self.outcomes
+
+    @property
+    def outcomes(self) -> pd.DataFrame:
+        """One row per week, a column per outcome (see :mod:`model.outcomes`)."""
+        return outcome_table(self.outcome_rows)
+
+    @property
+    def outcomes_by_group(self) -> pd.DataFrame:
+        """One row per week and group (``grouping`` archetype or staff_group)."""
+        return outcome_table(self.group_rows)

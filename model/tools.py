@@ -1,0 +1,99 @@
+"""AI tools: department-level reliability and rollout schedules (spec section 2).
+
+Reliability varies by department around the tool's headline figure, ``rho_d ~ Beta`` with mean
+``rho``: local validation matters (deployed tools can underperform their claims, Wong et al. 2021,
+JAMA Intern Med). A rollout gives every department its go-live week.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.config import ModelConfig, ToolConfig
+from model.validation import date_to_week
+from model.workforce import beta_draws
+
+
+@dataclass
+class ToolSet:
+    """The K tools, per department: reliability and go-live week (both n_departments x K)."""
+
+    names: list[str]
+    department_reliability: np.ndarray  # rho_d, n_departments x K
+    go_live_week: np.ndarray  # int, n_departments x K
+    general_purpose: np.ndarray  # bool, K
+    cases_per_week: np.ndarray  # lam, K
+    error_salience: np.ndarray  # sigma, K
+    governance: np.ndarray  # G, K (events can change it)
+
+    def live(self, department: np.ndarray, week: int) -> np.ndarray:
+        """N x K mask: the tool is live in the worker's department at ``week``."""
+        return (self.go_live_week <= week)[department]
+
+    def index(self, name: str | None) -> list[int]:
+        """Column indices of the named tool, or of every tool for ``None``."""
+        return list(range(len(self.names))) if name is None else [self.names.index(name)]
+
+
+def build_tools(config: ModelConfig, rng: np.random.Generator, n_departments: int) -> ToolSet:
+    """Draw department reliabilities and go-live weeks for every configured tool."""
+    reliability = np.empty((n_departments, len(config.tools)))
+    go_live = np.empty((n_departments, len(config.tools)), dtype=np.int64)
+    for k, tool in enumerate(config.tools):
+        reliability[:, k] = beta_draws(
+            rng, np.full(n_departments, tool.reliability), tool.reliability_concentration
+        )
+        go_live[:, k] = rollout_schedule(config, tool, rng, n_departments)
+    return ToolSet(
+        names=[t.name for t in config.tools],
+        department_reliability=reliability,
+        go_live_week=go_live,
+        general_purpose=np.array([t.general_purpose for t in config.tools]),
+        cases_per_week=np.array([t.cases_per_week for t in config.tools]),
+        error_salience=np.array([t.error_salience for t in config.tools]),
+        governance=np.array([t.governance_maturity for t in config.tools]),
+    )
+
+
+def first_go_live_week(config: ModelConfig, tool: ToolConfig) -> int:
+    """The tool's first go-live week, from ``go_live_date`` when given, else ``go_live_week``."""
+    if tool.go_live_date is not None:
+        return date_to_week(config, tool.go_live_date, f"tool '{tool.name}' go_live_date")
+    assert tool.go_live_week is not None
+    return tool.go_live_week
+
+
+def rollout_schedule(
+    config: ModelConfig, tool: ToolConfig, rng: np.random.Generator, n_departments: int
+) -> np.ndarray:
+    """Go-live week of every department.
+
+    - ``big_bang`` (and every general-purpose tool): all departments at the first go-live week;
+    - ``phased``: departments in random order, evenly spread over ``rollout_weeks``;
+    - ``pilot_then_scale``: a pilot of ``pilot_share`` of departments (at least one) goes live
+      first; the rest follow ``pilot_weeks`` later, spread over ``rollout_weeks``.
+    """
+    start = first_go_live_week(config, tool)
+    order = rng.permutation(n_departments)
+    weeks = np.full(n_departments, start, dtype=np.int64)
+    if tool.general_purpose or tool.rollout == "big_bang":
+        return weeks
+    if tool.rollout == "phased":
+        weeks[order] = start + np.arange(n_departments) * tool.rollout_weeks // n_departments
+        return weeks
+    n_pilot = max(1, round(tool.pilot_share * n_departments))
+    rest = order[n_pilot:]
+    weeks[rest] = (
+        start + tool.pilot_weeks + np.arange(rest.size) * tool.rollout_weeks // max(rest.size, 1)
+    )
+    return weeks
+
+
+def deploy(model) -> None:  # noqa: ANN001 - WorkforceModel, imported lazily to avoid a cycle
+    """Mark which tools are live in each worker's department this week; leadership boosts."""
+    model.live = model.tools.live(model.workforce.department, model.week)
+    model.adoption_boost = np.where(
+        model.week < model.leadership_until, model.leadership_factor, 1.0
+    )

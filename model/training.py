@@ -1,0 +1,187 @@
+"""Education and training: eligibility, reach, effect, under one budget (spec section 6).
+
+A programme is three separate concerns, as interventions are in Starsim:
+- **eligibility**: the target rule (:data:`TARGET_RULES`), evaluated every week, so dynamic rules
+  such as ``just_in_time`` or ``non_users`` follow the rollout and adoption;
+- **reach**: ``coverage`` of the eligible are selected (a random share, or for the ranked rules
+  ``top_influence`` and ``low_literacy`` the top-ranked share of the workforce at the programme's
+  start); each week at most ``weekly_capacity`` of the workforce is invited; invited staff attend
+  with probability ``base_attendance (1 - workload_pressure)``; programmes spend in schedule order
+  and stop when the budget is spent;
+- **effect**: the modality's gains, ``x += gain (1 - x)``; literacy and detection gains decay toward
+  the baseline with the modality's half-life.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.config import ARCHETYPES, ModalityConfig, ProgrammeConfig
+from model.network import degree
+from model.peers import influence_weight
+
+if TYPE_CHECKING:
+    from model.simulation import WorkforceModel
+
+RANKED_RULES = ("top_influence", "low_literacy")
+
+
+@dataclass
+class ProgrammeState:
+    """Who a programme has selected and when each worker was last invited."""
+
+    config: ProgrammeConfig
+    selected: np.ndarray | None = None  # bool, set at the programme's start
+    last_invited: np.ndarray | None = None  # int week, -1 = never
+
+
+def _tool_columns(model: WorkforceModel, programme: ProgrammeConfig) -> list[int]:
+    return model.tools.index(programme.tool)
+
+
+def _eligible_all(model: WorkforceModel, programme: ProgrammeConfig) -> np.ndarray:
+    return np.ones(model.workforce.size, dtype=bool)
+
+
+def _eligible_archetypes(model: WorkforceModel, programme: ProgrammeConfig) -> np.ndarray:
+    codes = [ARCHETYPES.index(a) for a in programme.archetypes]
+    return np.isin(model.workforce.archetype, codes)
+
+
+def _eligible_staff_groups(model: WorkforceModel, programme: ProgrammeConfig) -> np.ndarray:
+    names = list(model.config.population.staff_groups)
+    return np.isin(model.workforce.staff_group, [names.index(g) for g in programme.staff_groups])
+
+
+def _eligible_just_in_time(model: WorkforceModel, programme: ProgrammeConfig) -> np.ndarray:
+    """Departments going live within ``window_weeks`` from now (or live since less than that)."""
+    go_live = model.tools.go_live_week[:, _tool_columns(model, programme)]
+    soon = np.abs(go_live - model.week) <= programme.window_weeks
+    return soon.any(axis=1)[model.workforce.department]
+
+
+def _eligible_users(model: WorkforceModel, programme: ProgrammeConfig) -> np.ndarray:
+    return model.workforce.uses[:, _tool_columns(model, programme)].any(axis=1)
+
+
+def _eligible_non_users(model: WorkforceModel, programme: ProgrammeConfig) -> np.ndarray:
+    return ~_eligible_users(model, programme)
+
+
+ELIGIBILITY: dict[str, Callable[[WorkforceModel, ProgrammeConfig], np.ndarray]] = {
+    "all": _eligible_all,
+    "random": _eligible_all,
+    "archetypes": _eligible_archetypes,
+    "staff_groups": _eligible_staff_groups,
+    "top_influence": _eligible_all,
+    "low_literacy": _eligible_all,
+    "just_in_time": _eligible_just_in_time,
+    "users_of_tool": _eligible_users,
+    "non_users": _eligible_non_users,
+}
+
+
+def _ranking_score(model: WorkforceModel, rule: str) -> np.ndarray:
+    """Higher score = invited first: degree times influence weight, or low AI literacy."""
+    if rule == "top_influence":
+        return degree(model.adjacency) * influence_weight(model)
+    return -model.workforce.ai_literacy
+
+
+def _select(model: WorkforceModel, programme: ProgrammeConfig, size: int) -> np.ndarray:
+    """Draw who a programme reaches: a random share, or the top-ranked share."""
+    if programme.target in RANKED_RULES:
+        n_top = round(programme.coverage * size)
+        chosen = np.zeros(size, dtype=bool)
+        order = np.argsort(-_ranking_score(model, programme.target), kind="stable")
+        chosen[order[:n_top]] = True
+        return chosen
+    return model.rng.random(size) < programme.coverage
+
+
+def create_programmes(model: WorkforceModel) -> list[ProgrammeState]:
+    """Programme states in schedule order (start week, then position in the strategy)."""
+    programmes = model.config.strategy.programmes
+    order = sorted(range(len(programmes)), key=lambda i: (programmes[i].start_week, i))
+    return [ProgrammeState(config=programmes[i]) for i in order]
+
+
+def cost_per_person(model: WorkforceModel, modality: ModalityConfig) -> float:
+    """Direct cost plus staff time at the backfill rate, GBP."""
+    return modality.cost_gbp + modality.staff_hours * model.config.training.backfill_gbp_per_hour
+
+
+def decay_training_gains(model: WorkforceModel) -> None:
+    """Literacy and detection gains decay toward the baseline with the last modality's half-life."""
+    wf = model.workforce
+    wf.literacy_bonus *= wf.gain_retention
+    wf.detection_bonus *= wf.gain_retention
+
+
+def train(model: WorkforceModel) -> None:
+    """Run this week's sessions of every started programme, in schedule order, within budget."""
+    training, wf, rng = model.config.training, model.workforce, model.rng
+    attendance = training.base_attendance * (1 - training.workload_pressure)
+    for state in model.programmes:
+        programme = state.config
+        if model.week < programme.start_week:
+            continue
+        if state.selected is None:
+            state.selected = _select(model, programme, wf.size)
+            state.last_invited = np.full(wf.size, -1, dtype=np.int64)
+        due = state.last_invited < 0
+        if programme.refresher_weeks is not None:
+            due |= model.week - state.last_invited >= programme.refresher_weeks
+        eligible = ELIGIBILITY[programme.target](model, programme) & state.selected & due
+        invited = np.flatnonzero(eligible)
+        places = int(np.ceil(programme.weekly_capacity * wf.size))
+        if invited.size > places:
+            invited = rng.choice(invited, size=places, replace=False)
+        state.last_invited[invited] = model.week
+        attendees = invited[rng.random(invited.size) < attendance]
+        modality = model.config.training.modalities[programme.modality]
+        unit_cost = cost_per_person(model, modality)
+        if unit_cost > 0:
+            affordable = int((model.budget_remaining + 1e-9) // unit_cost)
+            if attendees.size > affordable:
+                attendees = rng.choice(attendees, size=affordable, replace=False)
+            model.budget_remaining -= attendees.size * unit_cost
+        apply_modality(model, attendees, modality)
+        model.cumulative_cost_gbp += attendees.size * unit_cost
+        model.cumulative_staff_hours += attendees.size * modality.staff_hours
+
+
+def apply_modality(model: WorkforceModel, index: np.ndarray, modality: ModalityConfig) -> None:
+    """The effect of one completion of ``modality`` on the workers at ``index``."""
+    wf = model.workforce
+    literacy = wf.ai_literacy[index]
+    wf.literacy_bonus[index] += modality.literacy_gain * (1 - literacy)
+    wf.detection_bonus[index] += modality.detection_bonus * (1 - wf.detection_bonus[index])
+    wf.self_efficacy[index] += modality.self_efficacy_gain * (1 - wf.self_efficacy[index])
+    wf.gain_retention[index] = 0.5 ** (1 / modality.half_life_weeks)
+    reliability = model.tools.department_reliability[wf.department[index]]
+    trust = wf.trust[index]
+    trust += modality.calibration_pull * (reliability - trust)
+    target = 1.0 if modality.trust_push >= 0 else 0.0
+    trust += abs(modality.trust_push) * (target - trust)
+    wf.trust[index] = trust
+    wf.influence_multiplier[index] = np.maximum(
+        wf.influence_multiplier[index], modality.influence_multiplier
+    )
+    wf.times_trained[index] += 1
+
+
+def reset_programme_records(model: WorkforceModel, index: np.ndarray) -> None:
+    """Joiners start uninvited; in random-share programmes they are selected afresh."""
+    for state in model.programmes:
+        if state.selected is None:
+            continue
+        state.last_invited[index] = -1
+        if state.config.target in RANKED_RULES:
+            state.selected[index] = False
+        else:
+            state.selected[index] = model.rng.random(index.size) < state.config.coverage

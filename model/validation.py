@@ -1,0 +1,209 @@
+"""Validation of a :class:`model.config.ModelConfig` with errors that name the field at fault.
+
+Ranges and choices come from each field's metadata (:func:`model.params.param`); the rules that
+tie fields together (shares summing to one, names that must exist, events inside the horizon)
+are written out here. Every message has the form
+``<dotted.path> = <value>: expected <what is accepted>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from model.config import ARCHETYPES, ModelConfig
+from model.params import iter_params
+
+SHARE_SUM_TOLERANCE = 1e-3
+
+
+class ConfigError(ValueError):
+    """A config value is invalid; the message names the field, the value and what is accepted."""
+
+
+def validate_config(config: ModelConfig) -> ModelConfig:
+    """Check every field of ``config``; raise :class:`ConfigError` listing all problems found.
+
+    Returns:
+        The same config, for chaining.
+    """
+    problems = [*_check_field_ranges(config), *_check_cross_field_rules(config)]
+    if problems:
+        raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
+    return config
+
+
+def parse_date(text: str, path: str) -> dt.date:
+    """Parse an ISO date (YYYY-MM-DD), naming ``path`` in the error."""
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        raise ConfigError(f"{path} = {text!r}: expected an ISO date YYYY-MM-DD") from None
+
+
+def date_to_week(config: ModelConfig, date: str, path: str) -> int:
+    """Week index of ``date`` on the model's calendar (week t starts at start_date + 7 t days)."""
+    start = parse_date(config.start_date, "start_date")
+    return (parse_date(date, path) - start).days // 7
+
+
+def _check_field_ranges(config: ModelConfig) -> list[str]:
+    problems = []
+    for path, value, f in iter_params(config):
+        low, high, choices = (
+            f.metadata.get("low"),
+            f.metadata.get("high"),
+            f.metadata.get("choices"),
+        )
+        if value is None:
+            continue
+        if choices is not None and value not in choices:
+            problems.append(f"{path} = {value!r}: expected one of {', '.join(choices)}")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if math.isnan(value):
+            problems.append(f"{path} = nan: expected a number")
+        elif low is not None and high is not None and not low <= value <= high:
+            problems.append(f"{path} = {value}: expected a value between {low:g} and {high:g}")
+        elif low is not None and value < low:
+            problems.append(f"{path} = {value}: expected a value >= {low:g}")
+        elif high is not None and value > high:
+            problems.append(f"{path} = {value}: expected a value <= {high:g}")
+    return problems
+
+
+def _check_cross_field_rules(config: ModelConfig) -> list[str]:
+    problems: list[str] = []
+    pop = config.population
+    problems += _check_shares_sum("population.staff_groups", pop.staff_groups)
+    problems += _check_shares_sum("population.archetypes", pop.archetypes)
+    if set(pop.archetypes) != set(ARCHETYPES):
+        problems.append(
+            f"population.archetypes = {sorted(pop.archetypes)}: expected exactly the archetypes "
+            f"{', '.join(ARCHETYPES)}"
+        )
+    if not pop.staff_groups:
+        problems.append("population.staff_groups = {}: expected at least one staff group")
+    if pop.team_size > pop.department_size:
+        problems.append(
+            f"population.team_size = {pop.team_size}: expected at most department_size "
+            f"({pop.department_size})"
+        )
+    problems += _check_dates(config)
+    problems += _check_tools(config)
+    problems += _check_strategy(config)
+    problems += _check_events(config)
+    cuts = list(config.survey.cut_points)
+    if len(cuts) != 4 or any(b <= a for a, b in zip(cuts, cuts[1:], strict=False)):
+        problems.append(f"survey.cut_points = {cuts}: expected four increasing numbers")
+    return problems
+
+
+def _check_shares_sum(path: str, groups: dict[str, Any]) -> list[str]:
+    total = sum(g.share for g in groups.values())
+    if groups and abs(total - 1.0) > SHARE_SUM_TOLERANCE:
+        return [f"{path}.*.share sum to {total:.4f}: expected 1 (within {SHARE_SUM_TOLERANCE})"]
+    return []
+
+
+def _check_dates(config: ModelConfig) -> list[str]:
+    dated = [("start_date", config.start_date)]
+    dated += [(f"tools.{i}.go_live_date", t.go_live_date) for i, t in enumerate(config.tools)]
+    dated += [(f"events.{i}.date", e.date) for i, e in enumerate(config.events)]
+    problems = []
+    for path, value in dated:
+        if value is None:
+            continue
+        try:
+            parse_date(value, path)
+        except ConfigError as err:
+            problems.append(str(err))
+    return problems
+
+
+def _week_of(config: ModelConfig, week: int | None, date: str | None, path: str) -> int | None:
+    if date is not None:
+        try:
+            return date_to_week(config, date, path)
+        except ConfigError:
+            return None
+    return week
+
+
+def _check_tools(config: ModelConfig) -> list[str]:
+    problems = []
+    if not config.tools:
+        problems.append("tools = []: expected at least one tool")
+    names = [t.name for t in config.tools]
+    if len(set(names)) != len(names):
+        problems.append(f"tools.*.name = {names}: expected unique names")
+    for i, tool in enumerate(config.tools):
+        path = f"tools.{i}"
+        week = _week_of(config, tool.go_live_week, tool.go_live_date, f"{path}.go_live_date")
+        if tool.go_live_week is None and tool.go_live_date is None:
+            problems.append(f"{path}.go_live_week = None: expected a week, or give go_live_date")
+        elif week is not None and week < 0:
+            problems.append(
+                f"{path}.go_live_date = {tool.go_live_date}: expected on or after start_date {config.start_date}"
+            )
+    return problems
+
+
+def _check_strategy(config: ModelConfig) -> list[str]:
+    problems = []
+    modalities = config.training.modalities
+    tools = {t.name for t in config.tools}
+    groups = config.population.staff_groups
+    for i, prog in enumerate(config.strategy.programmes):
+        path = f"strategy '{config.strategy.name}': programmes.{i}"
+        if prog.modality not in modalities:
+            problems.append(
+                f"{path}.modality = {prog.modality!r}: expected one of {', '.join(modalities)}"
+            )
+        for a in prog.archetypes:
+            if a not in ARCHETYPES:
+                problems.append(
+                    f"{path}.archetypes has {a!r}: expected any of {', '.join(ARCHETYPES)}"
+                )
+        for g in prog.staff_groups:
+            if g not in groups:
+                problems.append(
+                    f"{path}.staff_groups has {g!r}: expected any of {', '.join(groups)}"
+                )
+        if prog.target == "archetypes" and not prog.archetypes:
+            problems.append(f"{path}.archetypes = []: target 'archetypes' needs at least one")
+        if prog.target == "staff_groups" and not prog.staff_groups:
+            problems.append(f"{path}.staff_groups = []: target 'staff_groups' needs at least one")
+        if prog.tool is not None and prog.tool not in tools:
+            problems.append(
+                f"{path}.tool = {prog.tool!r}: expected one of {', '.join(sorted(tools))}"
+            )
+        if prog.start_week >= config.weeks:
+            problems.append(
+                f"{path}.start_week = {prog.start_week}: expected before the horizon ({config.weeks} weeks)"
+            )
+    return problems
+
+
+def _check_events(config: ModelConfig) -> list[str]:
+    problems = []
+    tools = {t.name for t in config.tools}
+    for i, event in enumerate(config.events):
+        path = f"events.{i}"
+        if (event.week is None) == (event.date is None):
+            problems.append(
+                f"{path}: week = {event.week}, date = {event.date}: expected exactly one"
+            )
+            continue
+        week = _week_of(config, event.week, event.date, f"{path}.date")
+        if week is not None and not 0 <= week < config.weeks:
+            problems.append(
+                f"{path} at week {week} ({event.date or 'week ' + str(event.week)}): expected a week "
+                f"from 0 to {config.weeks - 1} (the horizon is {config.weeks} weeks from {config.start_date})"
+            )
+        if event.tool is not None and event.tool not in tools:
+            problems.append(
+                f"{path}.tool = {event.tool!r}: expected one of {', '.join(sorted(tools))}"
+            )
+    return problems

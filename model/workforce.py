@@ -1,0 +1,182 @@
+"""Workers as arrays: who they are, what they know and believe (spec sections 1 and 7).
+
+The :class:`Workforce` holds one numpy array per attribute (trust and tool use are N x K, one
+column per tool). Joiners replacing leavers are drawn by the same function as the starting staff,
+:func:`draw_workers`, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.config import ARCHETYPES, ModelConfig
+
+NEVER = -(10**6)
+"""Week stamp for 'never happened' (far enough in the past for any recall window)."""
+
+
+def beta_draws(rng: np.random.Generator, mean: np.ndarray, concentration: float) -> np.ndarray:
+    """Draw Beta variates with the given means and concentration (alpha + beta).
+
+    A mean of exactly 0 or 1, or a concentration of 0, returns the mean itself (no spread), so
+    configs can switch randomness off for analytic checks.
+    """
+    mean = np.asarray(mean, dtype=float)
+    if concentration <= 0:
+        return mean.copy()
+    safe = np.clip(mean, 1e-9, 1 - 1e-9)
+    draws = rng.beta(safe * concentration, (1 - safe) * concentration)
+    return np.where((mean <= 0) | (mean >= 1), mean, draws)
+
+
+def exact_counts(shares: np.ndarray, n: int) -> np.ndarray:
+    """Split ``n`` into integer counts proportional to ``shares`` (largest remainder method)."""
+    shares = np.asarray(shares, dtype=float) / np.sum(shares)
+    raw = shares * n
+    counts = np.floor(raw).astype(np.int64)
+    remainder = n - counts.sum()
+    counts[np.argsort(-(raw - counts), kind="stable")[:remainder]] += 1
+    return counts
+
+
+def initial_trust_mean(
+    config: ModelConfig, archetype: np.ndarray, governance: np.ndarray
+) -> np.ndarray:
+    """Mean initial trust mu0(a) + k_G (G - 0.5) per worker and tool (spec sections 1 and 7)."""
+    mu0 = np.array([config.population.archetypes[a].initial_trust for a in ARCHETYPES])
+    shift = config.behaviour.governance_trust_shift * (governance - 0.5)
+    return np.clip(mu0[archetype][:, None] + shift[None, :], 0.0, 1.0)
+
+
+@dataclass
+class Workforce:
+    """State of every worker, one array per attribute (index = worker)."""
+
+    staff_group: np.ndarray  # int8 code into config.population.staff_groups
+    department: np.ndarray  # int32
+    team: np.ndarray  # int32
+    archetype: np.ndarray  # int8 code into ARCHETYPES
+    digital_literacy: np.ndarray  # d in [0, 1]
+    baseline_literacy: np.ndarray  # l0 in [0, 1]
+    literacy_bonus: np.ndarray  # training gain on top of l0, decays
+    detection_bonus: np.ndarray  # training gain in error detection, decays
+    gain_retention: np.ndarray  # weekly retention of training gains (from the last modality)
+    trust: np.ndarray  # tau, N x K
+    trust_strength: np.ndarray  # kappa, N x K
+    self_efficacy: np.ndarray  # s in [0, 1]
+    unaided_accuracy: np.ndarray  # h in [0, 1]
+    adoption_threshold: np.ndarray  # theta in [0, 1]
+    influence_multiplier: np.ndarray  # champions' multiplier of w
+    uses: np.ndarray  # bool, N x K
+    mandated: np.ndarray  # bool: must use live (non general-purpose) tools
+    times_trained: np.ndarray  # int16
+    last_use_week: np.ndarray  # int32, NEVER if never used
+    starting_staff: np.ndarray  # bool: present since week 0
+
+    @property
+    def size(self) -> int:
+        """Headcount."""
+        return self.staff_group.size
+
+    @property
+    def ai_literacy(self) -> np.ndarray:
+        """Current AI literacy l = l0 + training bonus (spec section 6)."""
+        return self.baseline_literacy + self.literacy_bonus
+
+
+def assign_structure(config: ModelConfig, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Assign staff groups (exact NHS mix, shuffled), departments and teams.
+
+    Departments are consecutive blocks of ``department_size`` workers and teams consecutive
+    blocks of ``team_size`` inside a department; staff groups are mixed across both.
+
+    Returns:
+        ``(staff_group, department, team)`` arrays.
+    """
+    pop = config.population
+    n = pop.n_workers
+    shares = np.array([g.share for g in pop.staff_groups.values()])
+    staff_group = np.repeat(np.arange(shares.size, dtype=np.int8), exact_counts(shares, n))
+    rng.shuffle(staff_group)
+    index = np.arange(n)
+    department = (index // pop.department_size).astype(np.int32)
+    position = index % pop.department_size
+    teams_per_department = -(-pop.department_size // pop.team_size)
+    team = (department * teams_per_department + position // pop.team_size).astype(np.int32)
+    return staff_group, department, team
+
+
+def draw_workers(
+    config: ModelConfig,
+    rng: np.random.Generator,
+    staff_group: np.ndarray,
+    governance: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Draw the personal attributes of new workers of the given staff groups.
+
+    Used for the starting workforce and for joiners replacing leavers (spec section 7: joiners
+    come from the initial distributions, untrained and not using any tool).
+
+    Returns:
+        A dict of arrays keyed by :class:`Workforce` field name.
+    """
+    pop, beh = config.population, config.behaviour
+    n, k = staff_group.size, len(config.tools)
+    groups = list(pop.staff_groups.values())
+    archetype_shares = np.array([pop.archetypes[a].share for a in ARCHETYPES])
+    archetype = rng.choice(len(ARCHETYPES), size=n, p=archetype_shares / archetype_shares.sum())
+    archetype = archetype.astype(np.int8)
+    d_mean = np.array([g.digital_literacy for g in groups])[staff_group]
+    h_mean = np.array([g.unaided_accuracy for g in groups])[staff_group]
+    l_mean = np.array([pop.archetypes[a].ai_literacy for a in ARCHETYPES])[archetype]
+    digital = beta_draws(rng, d_mean, pop.literacy_concentration)
+    literacy = beta_draws(rng, l_mean, pop.literacy_concentration)
+    accuracy = beta_draws(rng, h_mean, pop.accuracy_concentration)
+    trust_mean = initial_trust_mean(config, archetype, governance)
+    trust = beta_draws(rng, trust_mean, pop.initial_trust_concentration)
+    threshold = rng.normal(pop.adoption_threshold_mean, pop.adoption_threshold_sd, size=n)
+    return {
+        "archetype": archetype,
+        "digital_literacy": digital,
+        "baseline_literacy": literacy,
+        "literacy_bonus": np.zeros(n),
+        "detection_bonus": np.zeros(n),
+        "gain_retention": np.ones(n),
+        "trust": trust.reshape(n, k),
+        "trust_strength": np.full((n, k), beh.initial_trust_strength),
+        # Assumption: self-efficacy starts as the mean of digital and AI literacy.
+        "self_efficacy": 0.5 * digital + 0.5 * literacy,
+        "unaided_accuracy": accuracy,
+        "adoption_threshold": np.clip(threshold, 0.0, 1.0),
+        "influence_multiplier": np.ones(n),
+        "uses": np.zeros((n, k), dtype=bool),
+        "mandated": rng.random(n) < beh.mandate_share,
+        "times_trained": np.zeros(n, dtype=np.int16),
+        "last_use_week": np.full(n, NEVER, dtype=np.int32),
+        "starting_staff": np.zeros(n, dtype=bool),
+    }
+
+
+def create_workforce(
+    config: ModelConfig, rng: np.random.Generator, governance: np.ndarray
+) -> Workforce:
+    """Create the starting workforce (spec section 1)."""
+    staff_group, department, team = assign_structure(config, rng)
+    attributes = draw_workers(config, rng, staff_group, governance)
+    attributes["starting_staff"][:] = True
+    return Workforce(staff_group=staff_group, department=department, team=team, **attributes)
+
+
+def replace_workers(
+    workforce: Workforce,
+    index: np.ndarray,
+    config: ModelConfig,
+    rng: np.random.Generator,
+    governance: np.ndarray,
+) -> None:
+    """Replace the workers at ``index`` by joiners in the same post (staff group, team, ties)."""
+    attributes = draw_workers(config, rng, workforce.staff_group[index], governance)
+    for name, values in attributes.items():
+        getattr(workforce, name)[index] = values
