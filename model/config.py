@@ -291,7 +291,7 @@ class TrainingConfig:
 
 @dataclass
 class ProgrammeConfig:
-    """One training programme: eligibility (target), reach (coverage, capacity), effect (modality)."""
+    """A training programme: eligibility (target), reach (coverage, capacity), effect (modality)."""
 
     modality: str = param("elearning", unit="-", doc="a key of training.modalities")
     target: str = param("all", unit="-", choices=TARGET_RULES, doc="who is eligible")

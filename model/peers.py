@@ -21,14 +21,14 @@ if TYPE_CHECKING:
 
 
 def influence_weight(model: WorkforceModel) -> np.ndarray:
-    """w of every worker: archetype weight times any champion multiplier."""
+    """W of every worker: archetype weight times any champion multiplier."""
     archetypes = model.config.population.archetypes
     base = np.array([archetypes[a].influence_weight for a in ARCHETYPES])
     return base[model.workforce.archetype] * model.workforce.influence_multiplier
 
 
 def susceptibility(model: WorkforceModel) -> np.ndarray:
-    """eps of every worker, by archetype."""
+    """Eps of every worker, by archetype."""
     archetypes = model.config.population.archetypes
     eps = np.array([archetypes[a].peer_susceptibility for a in ARCHETYPES])
     return eps[model.workforce.archetype]

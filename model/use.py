@@ -53,7 +53,7 @@ class DecisionTally:
 
 
 def detection_skill(model: WorkforceModel, index: np.ndarray) -> np.ndarray:
-    """phi = clip(w_l l + w_h h + training bonus) (spec section 4)."""
+    """Phi = clip(w_l l + w_h h + training bonus) (spec section 4)."""
     beh, wf = model.config.behaviour, model.workforce
     phi = (
         beh.detection_literacy_weight * wf.ai_literacy[index]

@@ -145,7 +145,8 @@ def _check_tools(config: ModelConfig) -> list[str]:
             problems.append(f"{path}.go_live_week = None: expected a week, or give go_live_date")
         elif week is not None and week < 0:
             problems.append(
-                f"{path}.go_live_date = {tool.go_live_date}: expected on or after start_date {config.start_date}"
+                f"{path}.go_live_date = {tool.go_live_date}: expected on or after "
+                f"start_date {config.start_date}"
             )
     return problems
 
@@ -181,7 +182,8 @@ def _check_strategy(config: ModelConfig) -> list[str]:
             )
         if prog.start_week >= config.weeks:
             problems.append(
-                f"{path}.start_week = {prog.start_week}: expected before the horizon ({config.weeks} weeks)"
+                f"{path}.start_week = {prog.start_week}: expected before the horizon "
+                f"({config.weeks} weeks)"
             )
     return problems
 
@@ -199,8 +201,8 @@ def _check_events(config: ModelConfig) -> list[str]:
         week = _week_of(config, event.week, event.date, f"{path}.date")
         if week is not None and not 0 <= week < config.weeks:
             problems.append(
-                f"{path} at week {week} ({event.date or 'week ' + str(event.week)}): expected a week "
-                f"from 0 to {config.weeks - 1} (the horizon is {config.weeks} weeks from {config.start_date})"
+                f"{path} falls in week {week}: expected a week from 0 to {config.weeks - 1} "
+                f"(the horizon is {config.weeks} weeks from {config.start_date})"
             )
         if event.tool is not None and event.tool not in tools:
             problems.append(

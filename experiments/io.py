@@ -1,0 +1,50 @@
+"""Atomic file writing: every output is written to a temporary name and renamed when complete.
+
+A run that is interrupted therefore never leaves a half-written file under its final name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write text atomically."""
+    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_json(path: Path, data: Any) -> Path:
+    """Write JSON atomically (indented, keys in insertion order)."""
+    return write_text(path, json.dumps(data, indent=2, default=str) + "\n")
+
+
+def write_table(path_stem: Path, table: pd.DataFrame, formats: tuple[str, ...] = ("parquet", "csv")) -> list[Path]:
+    """Write a table atomically as Parquet and/or CSV (``path_stem`` without suffix)."""
+    writers = {
+        "parquet": lambda tmp: table.to_parquet(tmp, index=False),
+        "csv": lambda tmp: table.to_csv(tmp, index=False),
+    }
+    stem = Path(path_stem)
+    return [write_atomic(stem.with_suffix(f".{fmt}"), writers[fmt]) for fmt in formats]
