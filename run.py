@@ -1,7 +1,7 @@
 """Command-line entry point: compose the config with Hydra and run it.
 
-    python run.py                                  # the default scenario
-    python run.py tools.0.reliability=0.7 seed=3   # any value overridden
+python run.py                                  # the default scenario
+python run.py tools.0.reliability=0.7 seed=3   # any value overridden
 """
 
 from __future__ import annotations

@@ -40,7 +40,9 @@ def write_json(path: Path, data: Any) -> Path:
     return write_text(path, json.dumps(data, indent=2, default=str) + "\n")
 
 
-def write_table(path_stem: Path, table: pd.DataFrame, formats: tuple[str, ...] = ("parquet", "csv")) -> list[Path]:
+def write_table(
+    path_stem: Path, table: pd.DataFrame, formats: tuple[str, ...] = ("parquet", "csv")
+) -> list[Path]:
     """Write a table atomically as Parquet and/or CSV (``path_stem`` without suffix)."""
     writers = {
         "parquet": lambda tmp: table.to_parquet(tmp, index=False),
