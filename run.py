@@ -9,17 +9,34 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import hydra
+from hydra import compose
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
+from experiments.compare import run_experiment
 from experiments.schema import register_configs
 from experiments.single_run import run_single
 from model.validation import ConfigError
 
 register_configs()
+OmegaConf.register_new_resolver(
+    "output_dir",
+    lambda resume, name: resume or f"results/{name}/{datetime.now():%Y-%m-%d_%H-%M-%S}",
+    replace=True,
+)
+
+
+def compose_scenario(overrides: list[str]) -> DictConfig:
+    """Compose the config of one scenario: the command line, then the scenario's overrides."""
+    keys = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
+    command_line = [
+        o for o in HydraConfig.get().overrides.task if o.split("=", 1)[0].lstrip("+~") not in keys
+    ]
+    return compose(config_name="config", overrides=[*command_line, *overrides])
 
 
 @hydra.main(config_path="conf", config_name="config", version_base="1.3")
@@ -28,7 +45,10 @@ def main(cfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
-        run_single(cfg, out_dir, progress=cfg.progress)
+        if cfg.experiment.scenarios:
+            run_experiment(cfg, out_dir, compose_scenario)
+        else:
+            run_single(cfg, out_dir, progress=cfg.progress)
     except ConfigError as error:
         if os.environ.get("HYDRA_FULL_ERROR") == "1":
             raise

@@ -1,13 +1,34 @@
-"""The Hydra schema of ``run.py``: the model's config plus the settings of a run."""
+"""The Hydra schema of ``run.py``: the model's config plus the settings of a run or experiment."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hydra.core.config_store import ConfigStore
 
-from model.config import ModelConfig
+from model.config import ModelConfig, RolloutConfig
 from model.params import param
+
+
+@dataclass
+class ExperimentConfig:
+    """A named list of scenarios, each a list of config overrides, run over replicates.
+
+    Every scenario runs under every condition (``conditions``, default: one), and is compared
+    with the ``baseline`` scenario under the same condition and replicate seed (paired).
+    """
+
+    title: str = param("", unit="-", doc="title of the report")
+    question: str = param("", unit="-", doc="the question the experiment answers, plainly")
+    replicates: int = param(20, unit="runs per scenario", low=1, doc="replicates (seeds)")
+    baseline: str | None = param(None, unit="-", doc="scenario the others are compared with")
+    scenarios: dict[str, list[str]] = param(
+        unit="-", default_factory=dict, doc="scenario name -> Hydra overrides"
+    )
+    conditions: dict[str, list[str]] = param(
+        unit="-", default_factory=dict, doc="condition name -> overrides applied to every scenario"
+    )
+    condition_label: str = param("condition", unit="-", doc="what the conditions vary, for plots")
 
 
 @dataclass
@@ -16,6 +37,10 @@ class RunConfig(ModelConfig):
 
     name: str = param("single_run", unit="-", doc="results go to results/<name>/<date>_<time>/")
     progress: bool = param(True, unit="-", doc="show a progress bar")
+    rollout: RolloutConfig = field(default_factory=RolloutConfig)
+    experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
+    n_jobs: int = param(-1, unit="processes", doc="parallel processes (-1 = every core)")
+    resume: str | None = param(None, unit="path", doc="results folder of a run to complete")
 
 
 def register_configs() -> None:

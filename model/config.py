@@ -147,6 +147,20 @@ class NetworkConfig:
 
 
 @dataclass
+class RolloutConfig:
+    """When each department gets a tool (spec section 2)."""
+
+    kind: str = param("phased", unit="-", choices=ROLLOUT_KINDS, doc="how departments go live")
+    go_live_week: int | None = param(8, unit="week", low=0, doc="first department goes live")
+    go_live_date: str | None = param(
+        None, unit="ISO date", doc="alternative to go_live_week (then go_live_week is ignored)"
+    )
+    rollout_weeks: int = param(52, unit="weeks", low=0, doc="phased: weeks until all are live")
+    pilot_share: float = fraction(0.1, doc="pilot_then_scale: share of departments in the pilot")
+    pilot_weeks: int = param(26, unit="weeks", low=0, doc="pilot_then_scale: pilot length")
+
+
+@dataclass
 class ToolConfig:
     """An AI tool: how reliable it is, how it is used, how it is governed and rolled out."""
 
@@ -172,14 +186,7 @@ class ToolConfig:
     general_purpose: bool = param(
         False, unit="-", doc="live everywhere from go-live (e.g. generative AI), used voluntarily"
     )
-    rollout: str = param("phased", unit="-", choices=ROLLOUT_KINDS, doc="how departments go live")
-    go_live_week: int | None = param(8, unit="week", low=0, doc="first department goes live")
-    go_live_date: str | None = param(
-        None, unit="ISO date", doc="alternative to go_live_week (then go_live_week is ignored)"
-    )
-    rollout_weeks: int = param(52, unit="weeks", low=0, doc="phased: weeks until all are live")
-    pilot_share: float = fraction(0.1, doc="pilot_then_scale: share of departments in the pilot")
-    pilot_weeks: int = param(26, unit="weeks", low=0, doc="pilot_then_scale: pilot length")
+    rollout: RolloutConfig = field(default_factory=RolloutConfig)
 
 
 @dataclass
@@ -390,6 +397,7 @@ __all__ = [
     "NetworkConfig",
     "OutcomeConfig",
     "PopulationConfig",
+    "RolloutConfig",
     "ProgrammeConfig",
     "StaffGroupConfig",
     "StrategyConfig",

@@ -59,10 +59,11 @@ def build_tools(config: ModelConfig, rng: np.random.Generator, n_departments: in
 
 def first_go_live_week(config: ModelConfig, tool: ToolConfig) -> int:
     """The tool's first go-live week, from ``go_live_date`` when given, else ``go_live_week``."""
-    if tool.go_live_date is not None:
-        return date_to_week(config, tool.go_live_date, f"tool '{tool.name}' go_live_date")
-    assert tool.go_live_week is not None
-    return tool.go_live_week
+    rollout = tool.rollout
+    if rollout.go_live_date is not None:
+        return date_to_week(config, rollout.go_live_date, f"tool '{tool.name}' go_live_date")
+    assert rollout.go_live_week is not None
+    return rollout.go_live_week
 
 
 def rollout_schedule(
@@ -76,17 +77,20 @@ def rollout_schedule(
       first; the rest follow ``pilot_weeks`` later, spread over ``rollout_weeks``.
     """
     start = first_go_live_week(config, tool)
+    rollout = tool.rollout
     order = rng.permutation(n_departments)
     weeks = np.full(n_departments, start, dtype=np.int64)
-    if tool.general_purpose or tool.rollout == "big_bang":
+    if tool.general_purpose or rollout.kind == "big_bang":
         return weeks
-    if tool.rollout == "phased":
-        weeks[order] = start + np.arange(n_departments) * tool.rollout_weeks // n_departments
+    if rollout.kind == "phased":
+        weeks[order] = start + np.arange(n_departments) * rollout.rollout_weeks // n_departments
         return weeks
-    n_pilot = max(1, round(tool.pilot_share * n_departments))
+    n_pilot = max(1, round(rollout.pilot_share * n_departments))
     rest = order[n_pilot:]
     weeks[rest] = (
-        start + tool.pilot_weeks + np.arange(rest.size) * tool.rollout_weeks // max(rest.size, 1)
+        start
+        + rollout.pilot_weeks
+        + np.arange(rest.size) * rollout.rollout_weeks // max(rest.size, 1)
     )
     return weeks
 

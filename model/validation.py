@@ -109,7 +109,10 @@ def _check_shares_sum(path: str, groups: dict[str, Any]) -> list[str]:
 
 def _check_dates(config: ModelConfig) -> list[str]:
     dated = [("start_date", config.start_date)]
-    dated += [(f"tools.{i}.go_live_date", t.go_live_date) for i, t in enumerate(config.tools)]
+    dated += [
+        (f"tools.{i}.rollout.go_live_date", t.rollout.go_live_date)
+        for i, t in enumerate(config.tools)
+    ]
     dated += [(f"events.{i}.date", e.date) for i, e in enumerate(config.events)]
     problems = []
     for path, value in dated:
@@ -139,13 +142,14 @@ def _check_tools(config: ModelConfig) -> list[str]:
     if len(set(names)) != len(names):
         problems.append(f"tools.*.name = {names}: expected unique names")
     for i, tool in enumerate(config.tools):
-        path = f"tools.{i}"
-        week = _week_of(config, tool.go_live_week, tool.go_live_date, f"{path}.go_live_date")
-        if tool.go_live_week is None and tool.go_live_date is None:
+        path = f"tools.{i}.rollout"
+        rollout = tool.rollout
+        week = _week_of(config, rollout.go_live_week, rollout.go_live_date, f"{path}.go_live_date")
+        if rollout.go_live_week is None and rollout.go_live_date is None:
             problems.append(f"{path}.go_live_week = None: expected a week, or give go_live_date")
         elif week is not None and week < 0:
             problems.append(
-                f"{path}.go_live_date = {tool.go_live_date}: expected on or after "
+                f"{path}.go_live_date = {rollout.go_live_date}: expected on or after "
                 f"start_date {config.start_date}"
             )
     return problems

@@ -1,0 +1,67 @@
+"""A scenario comparison end to end: runs, runs table, summary, plots, report, manifest."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf
+
+from experiments.io import write_json, write_table, write_text
+from experiments.provenance import manifest
+from experiments.runner import build_specs, collect, run_all
+from experiments.summary import summarise
+from model.validation import ConfigError
+
+RUN_SETTINGS = ("resume", "n_jobs", "progress")
+
+
+def check_resumable(cfg: DictConfig, out_dir: Path) -> None:
+    """Refuse to resume into a folder made by a different config (run settings aside)."""
+    saved = out_dir / "config.yaml"
+    if not saved.exists():
+        raise ConfigError(f"resume = {out_dir}: expected a results folder with a config.yaml")
+    previous = OmegaConf.load(saved)
+    current = OmegaConf.create(OmegaConf.to_container(cfg, resolve=True))
+    for key in RUN_SETTINGS:
+        previous.pop(key, None)
+        current.pop(key, None)
+    if previous != current:
+        differing = sorted(
+            k for k in set(previous) | set(current) if previous.get(k) != current.get(k)
+        )
+        raise ConfigError(
+            f"resume = {out_dir}: the config differs from the one saved there "
+            f"(keys: {', '.join(differing)}); expected the same command as the first run"
+        )
+
+
+def run_experiment(
+    cfg: DictConfig, out_dir: Path, compose: Callable[[list[str]], DictConfig]
+) -> dict:
+    """Run every scenario of ``cfg.experiment`` and write all outputs into ``out_dir``."""
+    started = time.perf_counter()
+    experiment = cfg.experiment
+    if experiment.baseline is not None and experiment.baseline not in experiment.scenarios:
+        raise ConfigError(
+            f"experiment.baseline = {experiment.baseline!r}: expected one of the scenarios "
+            f"{', '.join(experiment.scenarios)}"
+        )
+    if cfg.resume:
+        check_resumable(cfg, out_dir)
+    else:
+        write_text(out_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
+    specs = build_specs(cfg, compose)
+    runs_dir = out_dir / "runs"
+    counts = run_all(specs, runs_dir, cfg.n_jobs, progress=cfg.progress)
+    runs = collect(specs, runs_dir)
+    write_table(out_dir / "runs", runs, ("parquet",))
+    write_table(out_dir / "runs_by_group", collect(specs, runs_dir, "_by_group"), ("parquet",))
+    summary = summarise(runs, experiment.baseline, seed=cfg.seed)
+    write_table(out_dir / "summary", summary, ("csv",))
+    wall_time = time.perf_counter() - started
+    seeds = sorted({s.config.seed for s in specs})
+    record = manifest(seed=cfg.seed, wall_time_s=wall_time, replicate_seeds=seeds, **counts)
+    write_json(out_dir / "manifest.json", record)
+    return {"summary": summary, "runs": runs, "manifest": record}

@@ -1,0 +1,135 @@
+"""Run an experiment: every scenario x condition x replicate, in parallel, resumable.
+
+Replicate seeds derive from the experiment's seed (``numpy.random.SeedSequence.spawn``) and are
+shared across scenarios and conditions, so differences between scenarios are paired. Each run is
+written to ``runs/<scenario>/<condition>/rep_<r>.parquet`` as soon as it finishes (atomically);
+a rerun with ``resume=<folder>`` reuses the finished runs and computes only the missing ones.
+Runs go through joblib, so the same code can use joblib's Dask backend on a cluster.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from omegaconf import DictConfig
+from tqdm import tqdm
+
+from experiments.io import write_table
+from model import ModelConfig, WorkforceModel, as_model_config
+from model.config import ARCHETYPES
+
+DEFAULT_CONDITION = "default"
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One simulation of an experiment."""
+
+    scenario: str
+    condition: str
+    replicate: int
+    config: ModelConfig
+
+    @property
+    def folder(self) -> Path:
+        """Where its tables go, relative to the experiment's ``runs/`` folder."""
+        return Path(self.scenario) / self.condition
+
+    @property
+    def stem(self) -> str:
+        """File name stem of its tables."""
+        return f"rep_{self.replicate:03d}"
+
+
+def replicate_seeds(seed: int, replicates: int) -> list[int]:
+    """Independent seeds for the replicates, derived from the experiment's seed."""
+    children = np.random.SeedSequence(seed).spawn(replicates)
+    return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
+
+
+def build_specs(cfg: DictConfig, compose: Callable[[list[str]], DictConfig]) -> list[RunSpec]:
+    """Every run of the experiment; ``compose(overrides)`` builds a scenario's config."""
+    experiment = cfg.experiment
+    conditions = dict(experiment.conditions) or {DEFAULT_CONDITION: []}
+    seeds = replicate_seeds(cfg.seed, experiment.replicates)
+    specs = []
+    for scenario, scenario_overrides in experiment.scenarios.items():
+        for condition, condition_overrides in conditions.items():
+            composed = compose([*condition_overrides, *scenario_overrides])
+            config = as_model_config(composed)
+            specs += [
+                RunSpec(scenario, condition, r, replace(config, seed=seed))
+                for r, seed in enumerate(seeds)
+            ]
+    return specs
+
+
+def simulate(spec: RunSpec, runs_dir: Path, snapshot: bool) -> float:
+    """Run one simulation and write its tables; returns its wall time in seconds."""
+    started = time.perf_counter()
+    model = WorkforceModel(spec.config)
+    outcomes = model.run()
+    folder = runs_dir / spec.folder
+    keys = {"scenario": spec.scenario, "condition": spec.condition, "replicate": spec.replicate}
+    if snapshot:
+        write_table(folder / f"{spec.stem}_snapshot", _snapshot(model).assign(**keys), ("parquet",))
+    by_group = model.outcomes_by_group.assign(**keys, seed=spec.config.seed)
+    write_table(folder / f"{spec.stem}_by_group", by_group, ("parquet",))
+    # The outcomes file is written last: its presence marks the run as complete.
+    write_table(folder / spec.stem, outcomes.assign(**keys, seed=spec.config.seed), ("parquet",))
+    return time.perf_counter() - started
+
+
+def _snapshot(model: WorkforceModel) -> pd.DataFrame:
+    """Final state of every (worker, live tool) pair: trust against the true reliability."""
+    wf = model.workforce
+    worker, tool = np.nonzero(model.live)
+    return pd.DataFrame(
+        {
+            "tool": np.asarray(model.tools.names)[tool],
+            "trust": wf.trust[worker, tool],
+            "department_reliability": model.tools.department_reliability[
+                wf.department[worker], tool
+            ],
+            "archetype": np.asarray(ARCHETYPES)[wf.archetype[worker]],
+            "uses": wf.uses[worker, tool],
+        }
+    )
+
+
+def is_complete(spec: RunSpec, runs_dir: Path) -> bool:
+    """A run is complete when its outcomes file exists."""
+    return (runs_dir / spec.folder / f"{spec.stem}.parquet").exists()
+
+
+def run_all(
+    specs: Iterable[RunSpec], runs_dir: Path, n_jobs: int, progress: bool = True
+) -> dict[str, float]:
+    """Run the specs not yet complete, in parallel; return counts and wall time."""
+    specs = list(specs)
+    todo = [s for s in specs if not is_complete(s, runs_dir)]
+    started = time.perf_counter()
+    if todo:
+        jobs = (delayed(simulate)(s, runs_dir, s.replicate == 0) for s in todo)
+        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs)
+        for _ in tqdm(results, total=len(todo), desc="runs", unit="run", disable=not progress):
+            pass
+    return {
+        "runs_total": len(specs),
+        "runs_reused": len(specs) - len(todo),
+        "runs_computed": len(todo),
+        "simulation_wall_time_s": time.perf_counter() - started,
+    }
+
+
+def collect(specs: Iterable[RunSpec], runs_dir: Path, kind: str = "") -> pd.DataFrame:
+    """Concatenate the runs' tables (``kind`` '' for outcomes, '_by_group', '_snapshot')."""
+    paths = [runs_dir / s.folder / f"{s.stem}{kind}.parquet" for s in specs]
+    paths = [p for p in paths if p.exists()] if kind == "_snapshot" else paths
+    return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
