@@ -48,11 +48,11 @@ def run_experiment(
             f"experiment.baseline = {experiment.baseline!r}: expected one of the scenarios "
             f"{', '.join(experiment.scenarios)}"
         )
+    specs = build_specs(cfg, compose)
     if cfg.resume:
         check_resumable(cfg, out_dir)
     else:
         write_text(out_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
-    specs = build_specs(cfg, compose)
     runs_dir = out_dir / "runs"
     counts = run_all(specs, runs_dir, cfg.n_jobs, progress=cfg.progress)
     runs = collect(specs, runs_dir)

@@ -16,13 +16,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from hydra.errors import HydraException
 from joblib import Parallel, delayed
 from omegaconf import DictConfig
+from omegaconf.errors import OmegaConfBaseException
 from tqdm import tqdm
 
 from experiments.io import write_table
 from model import ModelConfig, WorkforceModel, as_model_config
 from model.config import ARCHETYPES
+from model.validation import ConfigError
 
 DEFAULT_CONDITION = "default"
 
@@ -61,8 +64,11 @@ def build_specs(cfg: DictConfig, compose: Callable[[list[str]], DictConfig]) -> 
     specs = []
     for scenario, scenario_overrides in experiment.scenarios.items():
         for condition, condition_overrides in conditions.items():
-            composed = compose([*condition_overrides, *scenario_overrides])
-            config = as_model_config(composed)
+            where = f"experiment scenario '{scenario}', condition '{condition}'"
+            try:
+                config = as_model_config(compose([*condition_overrides, *scenario_overrides]))
+            except (HydraException, OmegaConfBaseException, ConfigError) as error:
+                raise ConfigError(f"{where}: {error}") from error
             specs += [
                 RunSpec(scenario, condition, r, replace(config, seed=seed))
                 for r, seed in enumerate(seeds)

@@ -1,0 +1,144 @@
+"""Combine the jobs of a Hydra sweep (``python run.py -m ...``) into one table and one plot.
+
+    python -m experiments.aggregate results/training_mix/multirun_2026-11-28_10-00-00
+
+Each job folder holds a ``summary.csv`` (an experiment) or an ``outcomes.parquet`` (a single
+run) and Hydra's ``.hydra/overrides.yaml``. The overrides that differ between jobs label them.
+Writes ``aggregate.csv`` and ``aggregate.png`` into the sweep folder. The same runs
+automatically at the end of every multirun through :class:`AggregateCallback`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
+from hydra.experimental.callback import Callback  # noqa: E402
+
+from experiments.io import write_atomic, write_table  # noqa: E402
+
+HEADLINE = "appropriate_share"
+
+
+def job_folders(sweep_dir: Path) -> list[Path]:
+    """Job folders of a sweep (those with Hydra's record of their overrides), in job order."""
+    jobs = [p.parent.parent for p in sweep_dir.glob("*/.hydra/overrides.yaml")]
+    return sorted(jobs, key=lambda p: (len(p.name), p.name))
+
+
+def job_labels(jobs: list[Path]) -> dict[Path, str]:
+    """Label each job by the overrides that differ between jobs (all of them if none differ)."""
+    overrides = {
+        job: yaml.safe_load((job / ".hydra/overrides.yaml").read_text()) or [] for job in jobs
+    }
+    common = set.intersection(*(set(o) for o in overrides.values())) if overrides else set()
+    return {
+        job: " ".join(o for o in ov if o not in common) or " ".join(ov)
+        for job, ov in overrides.items()
+    }
+
+
+def _job_table(job: Path) -> pd.DataFrame | None:
+    summary = job / "summary.csv"
+    if summary.exists():
+        table = pd.read_csv(summary)
+        return table[(table.outcome == HEADLINE) & (table.measure == "final")]
+    outcomes = job / "outcomes.parquet"
+    if outcomes.exists():
+        final = pd.read_parquet(outcomes).iloc[[-1]]
+        return pd.DataFrame(
+            {
+                "scenario": ["single_run"],
+                "condition": ["default"],
+                "outcome": [HEADLINE],
+                "measure": ["final"],
+                "mean": final[HEADLINE].to_numpy(),
+            }
+        )
+    return None
+
+
+def aggregate(sweep_dir: Path) -> pd.DataFrame:
+    """The headline outcome of every job and scenario in one table; also written to disk."""
+    sweep_dir = Path(sweep_dir)
+    jobs = job_folders(sweep_dir)
+    if not jobs:
+        raise FileNotFoundError(
+            f"{sweep_dir}: expected a Hydra sweep folder with job folders 0/, 1/, ..."
+        )
+    labels = job_labels(jobs)
+    tables = []
+    for job in jobs:
+        table = _job_table(job)
+        if table is None:
+            print(
+                f"warning: {job} has no summary.csv or outcomes.parquet (unfinished?)",
+                file=sys.stderr,
+            )
+            continue
+        tables.append(table.assign(job=job.name, overrides=labels[job]))
+    combined = pd.concat(tables, ignore_index=True)
+    write_table(sweep_dir / "aggregate", combined, ("csv",))
+    write_atomic(sweep_dir / "aggregate.png", lambda tmp: _plot(combined, tmp))
+    return combined
+
+
+def _plot(table: pd.DataFrame, path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(9, 0.5 + 0.45 * table.scenario.nunique() * table.job.nunique()))
+    rows = table.sort_values(["scenario", "job"]).reset_index(drop=True)
+    labels = [f"{r.scenario} | {r.overrides}" for r in rows.itertuples()]
+    y = range(len(rows))
+    has_interval = {"low_95", "high_95"} <= set(rows)
+    if has_interval:
+        err = [rows["mean"] - rows["low_95"], rows["high_95"] - rows["mean"]]
+        ax.errorbar(
+            rows["mean"], y, xerr=err, fmt="o", capsize=3, label="mean, 95% range of replicates"
+        )
+    else:
+        ax.plot(rows["mean"], y, "o", label="final value")
+    ax.set_yticks(list(y), labels, fontsize=8)
+    ax.set_xlabel("appropriately-confident staff in the final week (share)")
+    ax.set_title("Sweep: appropriate confidence by scenario and swept setting")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, format="png", dpi=120)
+    plt.close(fig)
+
+
+class AggregateCallback(Callback):
+    """Hydra callback: aggregate the sweep when a multirun ends."""
+
+    def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
+        """Write aggregate.csv and aggregate.png into the sweep folder."""
+        try:
+            aggregate(Path(config.hydra.sweep.dir))
+        except (FileNotFoundError, ValueError) as error:
+            print(f"aggregate: {error}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: aggregate a sweep folder."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sweep_dir", type=Path, help="the multirun folder of a sweep")
+    args = parser.parse_args(argv)
+    try:
+        table = aggregate(args.sweep_dir)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"{len(table)} rows from {table.job.nunique()} jobs -> {args.sweep_dir / 'aggregate.csv'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
