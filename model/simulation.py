@@ -50,14 +50,14 @@ class WorkforceModel(mesa.Model):
 
     One step is one week. :meth:`step` runs the processes of the spec in this order:
 
-    1. ``apply_events``: scheduled incidents, evidence, approvals, leadership (spec 7);
-    2. ``deploy``: which departments have each tool live (spec 2);
-    3. ``adopt``: start and stop using live tools (spec 3);
-    4. ``use_ai``: cases, reliance, error noticing, Beta belief update (spec 4);
-    5. ``peer_influence``: trust moves toward neighbours' weighted mean (spec 5);
-    6. ``decay_training_gains`` and ``train``: education programmes within budget (spec 6);
-    7. ``turnover``: leavers replaced by joiners (spec 7);
-    8. ``record``: the week's outcomes (spec 9).
+    1. ``turnover``: leavers replaced by joiners at the start of the week (spec 7);
+    2. ``apply_events``: scheduled incidents, evidence, approvals, leadership (spec 7);
+    3. ``deploy``: which departments have each tool live (spec 2);
+    4. ``adopt``: start and stop using live tools (spec 3);
+    5. ``use_ai``: cases, reliance, error noticing, Beta belief update (spec 4);
+    6. ``peer_influence``: trust moves toward neighbours' weighted mean (spec 5);
+    7. ``decay_training_gains`` and ``train``: education programmes within budget (spec 6);
+    8. ``record``: the week's outcomes, of the staff who worked that week (spec 9).
 
     All state lives in numpy arrays (:attr:`workforce`); every random draw comes from the one
     Generator :attr:`rng`, seeded from ``config.seed``. Mesa agents
@@ -122,6 +122,7 @@ class WorkforceModel(mesa.Model):
 
     def step(self) -> None:
         """Advance one week: the processes in the order of the class docstring."""
+        turnover(self)
         apply_events(self)
         deploy(self)
         adopt(self)
@@ -129,7 +130,6 @@ class WorkforceModel(mesa.Model):
         peer_influence(self)
         decay_training_gains(self)
         train(self)
-        turnover(self)
         record(self)
         self.week += 1
 

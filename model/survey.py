@@ -102,7 +102,9 @@ def administer_survey(
     index = sample_respondents(model, n, staff_group, stratify)
     survey = model.config.survey
     if question == "uses_ai":
-        recent = model.week - model.workforce.last_use_week[index] < survey.recall_weeks
+        # model.week weeks have run, the last of them week model.week - 1.
+        last_week = model.week - 1
+        recent = last_week - model.workforce.last_use_week[index] < survey.recall_weeks
         counts = np.bincount(recent.astype(int), minlength=2)
         return SurveyResult(question, model.week, counts, float(recent.mean()))
     answer = latent_response(model, question, index)
