@@ -95,7 +95,8 @@ def _check_cross_field_rules(config: ModelConfig) -> list[str]:
     problems += _check_strategy(config)
     problems += _check_events(config)
     cuts = list(config.survey.cut_points)
-    if len(cuts) != 4 or any(b <= a for a, b in zip(cuts, cuts[1:], strict=False)):
+    increasing = all(b > a for a, b in zip(cuts, cuts[1:], strict=False))
+    if len(cuts) != 4 or not all(math.isfinite(c) for c in cuts) or not increasing:
         problems.append(f"survey.cut_points = {cuts}: expected four increasing numbers")
     return problems
 
@@ -205,7 +206,8 @@ def _check_events(config: ModelConfig) -> list[str]:
         week = _week_of(config, event.week, event.date, f"{path}.date")
         if week is not None and not 0 <= week < config.weeks:
             problems.append(
-                f"{path} falls in week {week}: expected a week from 0 to {config.weeks - 1} "
+                f"{path} ({event.date or 'week ' + str(event.week)}) falls in week {week}: "
+                f"expected a week from 0 to {config.weeks - 1} "
                 f"(the horizon is {config.weeks} weeks from {config.start_date})"
             )
         if event.tool is not None and event.tool not in tools:
