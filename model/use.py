@@ -1,18 +1,25 @@
 """Using a tool and learning from it: reliance, error noticing, Beta belief update (spec section 4).
 
-Each user of tool k has ``n ~ Poisson(lam_k)`` AI-assisted decisions a week, of which
-``C ~ Bin(n, rho_d)`` get right advice. The worker relies on the advice with probability
+Each user of tool k has ``n ~ Poisson(lam_k)`` AI-assisted decisions a week, each with right advice
+with probability ``rho_d``. The worker relies on the advice with probability
 ``r = sigmoid(k_r (tau - h))`` (rely when trust in the tool exceeds trust in oneself; Lee and See
-2004). A relied-on wrong answer is noticed with probability ``sigma phi (1 - b_auto)``
-(automation bias lowers scrutiny; Parasuraman and Manzey 2010), an overridden wrong answer with
-``sigma h``. Everything not noticed as an error counts as the tool being right, so unnoticed
-errors inflate trust. Beliefs follow a Beta update with forgetting ``gamma`` in which a noticed
-error weighs ``nu >= 1`` successes (algorithm aversion; Dietvorst et al. 2015).
+2004). A relied-on wrong answer is noticed with probability ``sigma phi (1 - b_auto)`` (automation
+bias lowers scrutiny; Parasuraman and Manzey 2010), an overridden wrong answer with ``sigma h``.
+Everything not noticed as an error counts as the tool being right, so unnoticed errors inflate
+trust. Beliefs follow a Beta update with forgetting ``gamma`` in which a noticed error weighs
+``nu >= 1`` successes (algorithm aversion; Dietvorst et al. 2015).
 
-Decisions are tallied for the outcomes: automation-bias errors are relied-on wrong answers;
-aversion errors are overridden right answers the worker then gets wrong. Unlike the spec's two
-separate draws, overridden cases are decided once, ``Bin(OC, h) + Bin(OW, h)``, so correct and
-aversion counts always agree.
+**Sampling.** Every case is classified independently, so by Poisson thinning the number of noticed
+errors ``E ~ Poisson(lam (1 - rho) (r p_relied + (1 - r) p_overridden))`` and the number of
+decisions perceived as right ``S ~ Poisson(lam - mean(E))`` are independent Poisson variates: two
+draws per user give exactly the spec's distribution of what the worker experiences, where the
+spec's chain of binomials takes nine (each about 100 ns with per-worker probabilities).
+
+**Decision outcomes** that nobody observes (was a wrong answer relied on? would the worker have
+been right alone?) are recorded as their conditional expectations given the drawn ``S`` and ``E``:
+each category's share of S or E is its share of the Poisson rate. The totals are unbiased, with
+less noise than drawing them. Automation-bias errors are relied-on wrong answers; aversion errors
+are overridden right answers the worker then gets wrong; the unaided baseline is ``n h``.
 """
 
 from __future__ import annotations
@@ -39,17 +46,20 @@ TALLY_FIELDS = (
 
 @dataclass
 class DecisionTally:
-    """This week's decisions of every (worker, tool) pair that used a tool, as flat arrays."""
+    """This week's decisions of every (worker, tool) pair that used a tool, as flat arrays.
+
+    ``cases`` is drawn; the other counts are conditional expectations (see the module docstring).
+    """
 
     worker: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     tool: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     counts: dict[str, np.ndarray] = field(
-        default_factory=lambda: {name: np.empty(0, dtype=np.int64) for name in TALLY_FIELDS}
+        default_factory=lambda: {name: np.empty(0) for name in TALLY_FIELDS}
     )
 
-    def total(self, name: str) -> int:
+    def total(self, name: str) -> float:
         """Sum of one count over every worker and tool."""
-        return int(self.counts[name].sum())
+        return float(self.counts[name].sum())
 
 
 def detection_skill(model: WorkforceModel, index: np.ndarray) -> np.ndarray:
@@ -74,32 +84,48 @@ def use_ai(model: WorkforceModel) -> None:
     for k in range(n_tools):
         rows = np.flatnonzero(wf.uses[users, k])
         who = users[rows]
+        lam, sigma = tools.cases_per_week[k], tools.error_salience[k]
         h = wf.unaided_accuracy[who]
-        cases = rng.poisson(tools.cases_per_week[k], size=who.size)
-        right = rng.binomial(cases, tools.department_reliability[wf.department[who], k])
-        wrong = cases - right
-        reliance = expit(beh.reliance_steepness * (wf.trust[who, k] - h))
-        relied_right = rng.binomial(right, reliance)
-        relied_wrong = rng.binomial(wrong, reliance)
-        overridden_right, overridden_wrong = right - relied_right, wrong - relied_wrong
-        sigma = tools.error_salience[k]
-        p_notice_relied = sigma * detection_skill(model, who) * (1 - beh.automation_bias)
-        noticed = rng.binomial(relied_wrong, p_notice_relied) + rng.binomial(
-            overridden_wrong, sigma * h
-        )
-        successes[rows, k] = cases - noticed
+        rho = tools.department_reliability[wf.department[who], k]
+        r = expit(beh.reliance_steepness * (wf.trust[who, k] - h))
+        notice_relied = sigma * detection_skill(model, who) * (1 - beh.automation_bias)
+        notice_overridden = sigma * h
+        # Poisson rates of the terminal categories of a case (per user-week).
+        relied_right = lam * rho * r
+        overridden_right = lam * rho * (1 - r)
+        relied_wrong = lam * (1 - rho) * r
+        overridden_wrong = lam * (1 - rho) * (1 - r)
+        noticed_rate = relied_wrong * notice_relied + overridden_wrong * notice_overridden
+        perceived_right_rate = lam - noticed_rate
+        noticed = rng.poisson(noticed_rate)
+        perceived_right = rng.poisson(perceived_right_rate)
+        successes[rows, k] = perceived_right
         failures[rows, k] = noticed
-        unaided_right_of_overridden_right = rng.binomial(overridden_right, h)
+        # Conditional expectations of the unobserved categories given the two draws.
+        per_right = np.divide(
+            perceived_right,
+            perceived_right_rate,
+            out=np.zeros_like(h),
+            where=perceived_right_rate > 0,
+        )
+        per_noticed = np.divide(noticed, noticed_rate, out=np.zeros_like(h), where=noticed_rate > 0)
+        right_relied = relied_right * per_right
+        right_overridden = overridden_right * per_right
+        wrong_relied = relied_wrong * (
+            (1 - notice_relied) * per_right + notice_relied * per_noticed
+        )
+        wrong_overridden = overridden_wrong * (
+            (1 - notice_overridden) * per_right + notice_overridden * per_noticed
+        )
+        cases = perceived_right + noticed
         counts = {
-            "cases": cases,
-            "right_advice": right,
-            "wrong_advice": wrong,
-            "relied_wrong": relied_wrong,
-            "aversion_errors": overridden_right - unaided_right_of_overridden_right,
-            "correct": relied_right
-            + unaided_right_of_overridden_right
-            + rng.binomial(overridden_wrong, h),
-            "unaided_correct": rng.binomial(cases, h),
+            "cases": cases.astype(float),
+            "right_advice": right_relied + right_overridden,
+            "wrong_advice": wrong_relied + wrong_overridden,
+            "relied_wrong": wrong_relied,
+            "aversion_errors": right_overridden * (1 - h),
+            "correct": right_relied + (right_overridden + wrong_overridden) * h,
+            "unaided_correct": cases * h,
         }
         tallies.append((who, np.full(who.size, k), counts))
     update_beliefs(model, users, successes, failures)

@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks, and a per-agent Mesa reference implementation."""
