@@ -9,7 +9,9 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.io import write_json, write_table, write_text
+from experiments.plots import make_all_plots
 from experiments.provenance import manifest
+from experiments.report import write_report
 from experiments.runner import build_specs, collect, run_all
 from experiments.summary import summarise
 from model.validation import ConfigError
@@ -56,12 +58,37 @@ def run_experiment(
     runs_dir = out_dir / "runs"
     counts = run_all(specs, runs_dir, cfg.n_jobs, progress=cfg.progress)
     runs = collect(specs, runs_dir)
+    by_group = collect(specs, runs_dir, "_by_group")
     write_table(out_dir / "runs", runs, ("parquet",))
-    write_table(out_dir / "runs_by_group", collect(specs, runs_dir, "_by_group"), ("parquet",))
+    write_table(out_dir / "runs_by_group", by_group, ("parquet",))
     summary = summarise(runs, experiment.baseline, seed=cfg.seed)
     write_table(out_dir / "summary", summary, ("csv",))
-    wall_time = time.perf_counter() - started
-    seeds = sorted({s.config.seed for s in specs})
-    record = manifest(seed=cfg.seed, wall_time_s=wall_time, replicate_seeds=seeds, **counts)
+    plots = make_all_plots(
+        out_dir,
+        runs,
+        by_group,
+        summary,
+        collect(specs, runs_dir, "_snapshot"),
+        experiment.baseline,
+        experiment.condition_label,
+        margin=cfg.outcomes.appropriate_margin,
+        conditions=experiment.conditions,
+    )
+    seeds = [s.config.seed for s in specs if s.scenario == specs[0].scenario][
+        : experiment.replicates
+    ]
+    record = manifest(
+        seed=cfg.seed,
+        wall_time_s=time.perf_counter() - started,
+        replicate_seeds=seeds,
+        **counts,
+    )
+    write_report(out_dir, cfg, summary, plots, record)
     write_json(out_dir / "manifest.json", record)
+    if cfg.progress:
+        print(
+            f"{experiment.title or cfg.name}: {counts['runs_total']} runs "
+            f"({counts['runs_computed']} computed) in {record['wall_time_s']:.1f} s"
+        )
+        print(f"report: {out_dir / 'report.html'}")
     return {"summary": summary, "runs": runs, "manifest": record}

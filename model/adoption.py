@@ -17,6 +17,9 @@ from scipy.special import expit
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
 
+FEW_ROWS = 0.1
+"""Below this share of the workforce, a product over just the rows needed is the faster one."""
+
 
 def tool_confidence(model: WorkforceModel, index: np.ndarray, k: int) -> np.ndarray:
     """Reported confidence in tool k, ``omega * tau_k + (1 - omega) * s`` (spec section 1)."""
@@ -25,17 +28,29 @@ def tool_confidence(model: WorkforceModel, index: np.ndarray, k: int) -> np.ndar
     return omega * wf.trust[index, k] + (1 - omega) * wf.self_efficacy[index]
 
 
+def social_proof(model: WorkforceModel, index: np.ndarray, uses: np.ndarray) -> np.ndarray:
+    """q: share of each worker's neighbours who use the tool, for the workers at ``index``.
+
+    Computed from those workers' rows alone when they are few (most weeks: before a department
+    goes live nobody there is a candidate, and once most have adopted few are left).
+    """
+    users = uses.astype(np.float64)
+    if index.size < FEW_ROWS * uses.size:
+        neighbours_using = model.neighbour_sums.rows(index, users)
+    else:
+        neighbours_using = model.neighbour_sums(users)[index]
+    return neighbours_using / np.maximum(model.degree[index], 1)
+
+
 def adopt(model: WorkforceModel) -> None:
     """Let non-users start and users stop using each live tool."""
     beh, wf, rng = model.config.behaviour, model.workforce, model.rng
-    neighbours_using = model.adjacency @ wf.uses.astype(np.float64)
-    social_proof = neighbours_using / np.maximum(model.degree, 1)[:, None]
     for k in range(wf.uses.shape[1]):
         live, uses = model.live[:, k], wf.uses[:, k]
         candidates = np.flatnonzero(live & ~uses)
         readiness = (
             tool_confidence(model, candidates, k)
-            + beh.social_proof * social_proof[candidates, k]
+            + beh.social_proof * social_proof(model, candidates, uses)
             - wf.adoption_threshold[candidates]
         )
         p_start = (

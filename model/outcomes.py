@@ -73,10 +73,8 @@ def _cell_sums(model: WorkforceModel) -> dict[str, np.ndarray]:
     tally_cell = cell[model.tally.worker]
     sums = {
         "headcount": per_cell(cell),
-        "has_live_tool": per_cell(cell, live.any(axis=1).astype(float)),
         "trust": per_cell(cell, trust_known),
         "self_efficacy": per_cell(cell, wf.self_efficacy),
-        "confidence": per_cell(cell, omega * trust_known + (1 - omega) * wf.self_efficacy),
         "ai_literacy": per_cell(cell, wf.ai_literacy),
         "trained": per_cell(cell, (wf.times_trained > 0).astype(float)),
         "starting_staff": per_cell(cell, wf.starting_staff.astype(float)),
@@ -84,11 +82,16 @@ def _cell_sums(model: WorkforceModel) -> dict[str, np.ndarray]:
         "using": per_cell(pair_cell, wf.uses[pair_worker, pair_tool].astype(float)),
         "appropriate": per_cell(pair_cell, (np.abs(gap) <= margin).astype(float)),
         "over_trust": per_cell(pair_cell, (gap > margin).astype(float)),
-        "under_trust": per_cell(pair_cell, (gap < -margin).astype(float)),
         "abs_error": per_cell(pair_cell, np.abs(gap)),
     }
     for name, counts in model.tally.counts.items():
-        sums[name] = per_cell(tally_cell, counts.astype(float))
+        sums[name] = per_cell(tally_cell, counts)
+    # Sums that follow from others, so need no pass over the workforce of their own:
+    sums["confidence"] = omega * sums["trust"] + (1 - omega) * sums["self_efficacy"]
+    sums["under_trust"] = sums["live_pairs"] - sums["appropriate"] - sums["over_trust"]
+    sums["has_live_tool"] = (
+        sums["live_pairs"] if live.shape[1] == 1 else per_cell(cell, live.any(axis=1).astype(float))
+    )
     return sums
 
 

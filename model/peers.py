@@ -44,11 +44,11 @@ def neighbour_mean_trust(
     """
     trust = model.workforce.trust
     if not model.config.behaviour.bounded_confidence:
-        total = model.adjacency @ weight
-        weighted = model.adjacency @ (weight[:, None] * trust)
+        total = model.neighbour_sums(weight)
+        weighted = model.neighbour_sums(weight[:, None] * trust)
         total_k = np.repeat(total[:, None], trust.shape[1], axis=1)
     else:
-        rows, cols = model.edge_rows, model.adjacency.indices
+        rows, cols = np.repeat(np.arange(model.degree.size), model.degree), model.adjacency.indices
         delta = model.config.behaviour.confidence_bound
         n = trust.shape[0]
         weighted = np.empty_like(trust)

@@ -14,7 +14,7 @@ from model.adoption import adopt
 from model.agents import HealthcareWorker
 from model.config import ModelConfig
 from model.events import apply_events
-from model.network import build_network, degree
+from model.network import NeighbourSums, build_network, degree
 from model.outcomes import outcome_table, record, week_date
 from model.peers import peer_influence
 from model.tools import build_tools, deploy
@@ -85,7 +85,7 @@ class WorkforceModel(mesa.Model):
             cfg.network, self.rng, wf.department, wf.team, wf.staff_group
         )
         self.degree = degree(self.adjacency)
-        self.edge_rows = np.repeat(np.arange(wf.size), self.degree)
+        self.neighbour_sums = NeighbourSums(self.adjacency)
         self.live = np.zeros_like(wf.uses)
         self.leadership_until = np.full(len(cfg.tools), -1)
         self.leadership_factor = np.ones(len(cfg.tools))

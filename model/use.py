@@ -161,6 +161,8 @@ def _concatenate(
 ) -> DecisionTally:
     if not tallies:
         return DecisionTally()
+    if len(tallies) == 1:
+        return DecisionTally(*tallies[0])
     return DecisionTally(
         worker=np.concatenate([t[0] for t in tallies]),
         tool=np.concatenate([t[1] for t in tallies]),
