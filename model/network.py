@@ -136,6 +136,10 @@ class NeighbourSums:
             _POOL = ThreadPoolExecutor(max_workers=len(self.blocks))
         return np.concatenate(list(_POOL.map(lambda block: block @ x, self.blocks)))
 
+    def columns(self, index: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """``A[:, index] @ values``: each worker's sum over the listed workers among its ties."""
+        return self.adjacency[index].T @ values
+
     def rows(self, index: np.ndarray, x: np.ndarray) -> np.ndarray:
         """``(A @ x)[index]`` computed from those rows only (cheap for a few rows)."""
         return self.adjacency[index] @ x

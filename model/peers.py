@@ -20,31 +20,48 @@ if TYPE_CHECKING:
     from model.simulation import WorkforceModel
 
 
-def influence_weight(model: WorkforceModel) -> np.ndarray:
-    """W of every worker: archetype weight times any champion multiplier."""
+def influence_weight(model: WorkforceModel, index: np.ndarray | None = None) -> np.ndarray:
+    """The weight w of every worker (or of those at ``index``): archetype weight x multiplier."""
     archetypes = model.config.population.archetypes
     base = np.array([archetypes[a].influence_weight for a in ARCHETYPES])
-    return base[model.workforce.archetype] * model.workforce.influence_multiplier
+    wf = model.workforce
+    if index is None:
+        return base[wf.archetype] * wf.influence_multiplier
+    return base[wf.archetype[index]] * wf.influence_multiplier[index]
+
+
+def refresh_weight_total(model: WorkforceModel, index: np.ndarray, previous: np.ndarray) -> None:
+    """Keep ``model.weight_total`` (``A @ w``) current after the weights at ``index`` changed.
+
+    Weights change only for joiners and new champions, so updating the neighbours of those few
+    workers replaces a product over every tie each week. Weights are small dyadic numbers
+    (1, 1.5, 2, 3, ...), so the sums stay exact.
+    """
+    change = influence_weight(model, index) - previous
+    changed = change != 0
+    if changed.any():
+        model.weight_total += model.neighbour_sums.columns(index[changed], change[changed])
 
 
 def susceptibility(model: WorkforceModel) -> np.ndarray:
-    """Eps of every worker, by archetype."""
+    """The susceptibility eps of every worker, by archetype."""
     archetypes = model.config.population.archetypes
     eps = np.array([archetypes[a].peer_susceptibility for a in ARCHETYPES])
     return eps[model.workforce.archetype]
 
 
 def neighbour_mean_trust(
-    model: WorkforceModel, weight: np.ndarray
+    model: WorkforceModel, weight: np.ndarray, total: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Influence-weighted mean trust of each worker's neighbours (N x K) and the weight total.
 
-    With bounded confidence the sums run only over ties whose ends differ by less than
-    ``delta_bc``, computed per edge and summed per row with ``np.bincount``.
+    ``total``, if given, is ``A @ weight`` already computed. With bounded confidence the
+    sums run only over ties whose ends differ by less than ``delta_bc``, computed per edge and
+    summed per row with ``np.bincount``.
     """
     trust = model.workforce.trust
     if not model.config.behaviour.bounded_confidence:
-        total = model.neighbour_sums(weight)
+        total = model.neighbour_sums(weight) if total is None else total
         weighted = model.neighbour_sums(weight[:, None] * trust)
         total_k = np.repeat(total[:, None], trust.shape[1], axis=1)
     else:
@@ -66,7 +83,7 @@ def peer_influence(model: WorkforceModel) -> None:
     """Move talkers' trust toward their neighbours' influence-weighted mean."""
     wf = model.workforce
     talkers = np.flatnonzero(model.rng.random(wf.size) < model.config.behaviour.talk_probability)
-    mean, total = neighbour_mean_trust(model, influence_weight(model))
+    mean, total = neighbour_mean_trust(model, influence_weight(model), model.weight_total)
     eps = susceptibility(model)[talkers, None]
     has_peers = total[talkers] > 0
     step = np.where(has_peers, eps * (mean[talkers] - wf.trust[talkers]), 0.0)

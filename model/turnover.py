@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from model.peers import influence_weight, refresh_weight_total
 from model.training import reset_programme_records
 from model.workforce import replace_workers
 
@@ -33,5 +34,7 @@ def turnover(model: WorkforceModel) -> None:
     if n_leavers == 0:
         return
     leavers = model.rng.choice(n, size=n_leavers, replace=False)
+    previous_weight = influence_weight(model, leavers)
     replace_workers(model.workforce, leavers, model.config, model.rng, model.tools.governance)
+    refresh_weight_total(model, leavers, previous_weight)
     reset_programme_records(model, leavers)

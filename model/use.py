@@ -66,7 +66,7 @@ def detection_skill(model: WorkforceModel, index: np.ndarray) -> np.ndarray:
     """Phi = clip(w_l l + w_h h + training bonus) (spec section 4)."""
     beh, wf = model.config.behaviour, model.workforce
     phi = (
-        beh.detection_literacy_weight * wf.ai_literacy[index]
+        beh.detection_literacy_weight * (wf.baseline_literacy[index] + wf.literacy_bonus[index])
         + beh.detection_accuracy_weight * wf.unaided_accuracy[index]
         + wf.detection_bonus[index]
     )
