@@ -17,9 +17,6 @@ from scipy.special import expit
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
 
-FEW_ROWS = 0.1
-"""Below this share of the workforce, a product over just the rows needed is the faster one."""
-
 
 def tool_confidence(model: WorkforceModel, index: np.ndarray, k: int) -> np.ndarray:
     """Reported confidence in tool k, ``omega * tau_k + (1 - omega) * s`` (spec section 1)."""
@@ -28,29 +25,19 @@ def tool_confidence(model: WorkforceModel, index: np.ndarray, k: int) -> np.ndar
     return omega * wf.trust[index, k] + (1 - omega) * wf.self_efficacy[index]
 
 
-def social_proof(model: WorkforceModel, index: np.ndarray, uses: np.ndarray) -> np.ndarray:
-    """q: share of each worker's neighbours who use the tool, for the workers at ``index``.
-
-    Computed from those workers' rows alone when they are few (most weeks: before a department
-    goes live nobody there is a candidate, and once most have adopted few are left).
-    """
-    users = uses.astype(np.float64)
-    if index.size < FEW_ROWS * uses.size:
-        neighbours_using = model.neighbour_sums.rows(index, users)
-    else:
-        neighbours_using = model.neighbour_sums(users)[index]
-    return neighbours_using / np.maximum(model.degree[index], 1)
-
-
 def adopt(model: WorkforceModel) -> None:
     """Let non-users start and users stop using each live tool."""
     beh, wf, rng = model.config.behaviour, model.workforce, model.rng
     for k in range(wf.uses.shape[1]):
         live, uses = model.live[:, k], wf.uses[:, k]
+        before = uses.copy()
         candidates = np.flatnonzero(live & ~uses)
+        social_proof = model.neighbours_using.values[candidates, k] / np.maximum(
+            model.degree[candidates], 1
+        )
         readiness = (
             tool_confidence(model, candidates, k)
-            + beh.social_proof * social_proof(model, candidates, uses)
+            + beh.social_proof * social_proof
             - wf.adoption_threshold[candidates]
         )
         p_start = (
@@ -72,3 +59,5 @@ def adopt(model: WorkforceModel) -> None:
         if not model.tools.general_purpose[k]:
             uses[live & wf.mandated] = True
         uses[~live] = False
+        changed = np.flatnonzero(uses != before)
+        model.neighbours_using.update(changed, uses[changed].astype(np.int8) - before[changed], k)

@@ -153,3 +153,28 @@ def _row_block(adjacency: sp.csr_matrix, start: int, stop: int) -> sp.csr_matrix
         (adjacency.data[lo:hi], adjacency.indices[lo:hi], indptr),
         shape=(stop - start, adjacency.shape[1]),
     )
+
+
+class KeptNeighbourSum:
+    """``A @ x`` for an N x K array x, kept current as x changes at a few places.
+
+    A full product passes over every tie; most weeks only joiners, new champions or workers who
+    start or stop using a tool change, so updating their neighbours' sums is far cheaper. The
+    values summed (0/1 use flags, weights such as 1, 1.5, 3) are exact in floating point, so the
+    kept sum equals a fresh product exactly.
+    """
+
+    def __init__(self, sums: NeighbourSums, x: np.ndarray) -> None:
+        self.sums = sums
+        self.values = sums(np.asarray(x, dtype=np.float64))
+
+    def update(self, index: np.ndarray, change: np.ndarray, column: int | None = None) -> None:
+        """Add ``change`` (x_new - x_old at ``index``) into the sums, in one column if given."""
+        moved = change != 0
+        if not moved.any():
+            return
+        delta = self.sums.columns(index[moved], change[moved].astype(np.float64))
+        if column is None:
+            self.values += delta
+        else:
+            self.values[:, column] += delta

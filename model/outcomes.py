@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from model.config import ARCHETYPES
+from model.tools import known_tool_trust
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -62,13 +63,16 @@ def _cell_sums(model: WorkforceModel) -> dict[str, np.ndarray]:
         return sums.reshape(len(ARCHETYPES), n_groups)
 
     live = model.live
-    known = live | ~live.any(axis=1, keepdims=True)
-    trust_known = (wf.trust * known).sum(axis=1) / known.sum(axis=1)
+    n_tools = live.shape[1]
+    trust_known = known_tool_trust(wf.trust, live)
     omega = model.config.behaviour.confidence_trust_weight
-    pair_worker, pair_tool = np.nonzero(live)
+    # Live (worker, tool) pairs, through the flattened N x K arrays.
+    pair = np.flatnonzero(live.ravel())
+    pair_worker, pair_tool = pair // n_tools, pair % n_tools
     pair_cell = cell[pair_worker]
-    rho = model.tools.department_reliability[wf.department[pair_worker], pair_tool]
-    gap = wf.trust[pair_worker, pair_tool] - rho
+    reliability = model.tools.department_reliability.ravel()
+    rho = reliability[wf.department[pair_worker] * n_tools + pair_tool]
+    gap = wf.trust.ravel()[pair] - rho
     margin = model.config.outcomes.appropriate_margin
     tally_cell = cell[model.tally.worker]
     sums = {
@@ -79,7 +83,7 @@ def _cell_sums(model: WorkforceModel) -> dict[str, np.ndarray]:
         "trained": per_cell(cell, (wf.times_trained > 0).astype(float)),
         "starting_staff": per_cell(cell, wf.starting_staff.astype(float)),
         "live_pairs": per_cell(pair_cell),
-        "using": per_cell(pair_cell, wf.uses[pair_worker, pair_tool].astype(float)),
+        "using": per_cell(pair_cell, wf.uses.ravel()[pair].astype(float)),
         "appropriate": per_cell(pair_cell, (np.abs(gap) <= margin).astype(float)),
         "over_trust": per_cell(pair_cell, (gap > margin).astype(float)),
         "abs_error": per_cell(pair_cell, np.abs(gap)),

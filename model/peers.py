@@ -33,14 +33,9 @@ def influence_weight(model: WorkforceModel, index: np.ndarray | None = None) -> 
 def refresh_weight_total(model: WorkforceModel, index: np.ndarray, previous: np.ndarray) -> None:
     """Keep ``model.weight_total`` (``A @ w``) current after the weights at ``index`` changed.
 
-    Weights change only for joiners and new champions, so updating the neighbours of those few
-    workers replaces a product over every tie each week. Weights are small dyadic numbers
-    (1, 1.5, 2, 3, ...), so the sums stay exact.
+    Weights change only for joiners and new champions (see :class:`KeptNeighbourSum`).
     """
-    change = influence_weight(model, index) - previous
-    changed = change != 0
-    if changed.any():
-        model.weight_total += model.neighbour_sums.columns(index[changed], change[changed])
+    model.weight_total.update(index, influence_weight(model, index) - previous)
 
 
 def susceptibility(model: WorkforceModel) -> np.ndarray:
@@ -83,8 +78,9 @@ def peer_influence(model: WorkforceModel) -> None:
     """Move talkers' trust toward their neighbours' influence-weighted mean."""
     wf = model.workforce
     talkers = np.flatnonzero(model.rng.random(wf.size) < model.config.behaviour.talk_probability)
-    mean, total = neighbour_mean_trust(model, influence_weight(model), model.weight_total)
-    eps = susceptibility(model)[talkers, None]
-    has_peers = total[talkers] > 0
-    step = np.where(has_peers, eps * (mean[talkers] - wf.trust[talkers]), 0.0)
-    wf.trust[talkers] += step
+    mean, total = neighbour_mean_trust(model, influence_weight(model), model.weight_total.values)
+    eps = susceptibility(model)[talkers]
+    for k in range(wf.trust.shape[1]):
+        trust = wf.trust[:, k]
+        has_peers = total[talkers, k] > 0
+        trust[talkers] += np.where(has_peers, eps * (mean[talkers, k] - trust[talkers]), 0.0)

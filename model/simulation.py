@@ -14,7 +14,7 @@ from model.adoption import adopt
 from model.agents import HealthcareWorker
 from model.config import ModelConfig
 from model.events import apply_events
-from model.network import NeighbourSums, build_network, degree
+from model.network import KeptNeighbourSum, NeighbourSums, build_network, degree
 from model.outcomes import outcome_table, record, week_date
 from model.peers import influence_weight, peer_influence
 from model.tools import build_tools, deploy
@@ -86,7 +86,8 @@ class WorkforceModel(mesa.Model):
         )
         self.degree = degree(self.adjacency)
         self.neighbour_sums = NeighbourSums(self.adjacency)
-        self.weight_total = self.neighbour_sums(influence_weight(self))
+        self.weight_total = KeptNeighbourSum(self.neighbour_sums, influence_weight(self))
+        self.neighbours_using = KeptNeighbourSum(self.neighbour_sums, wf.uses)
         self.live = np.zeros_like(wf.uses)
         self.leadership_until = np.full(len(cfg.tools), -1)
         self.leadership_factor = np.ones(len(cfg.tools))

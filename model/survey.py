@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.stats import norm
 
+from model.tools import known_tool_trust
 from model.workforce import exact_counts
 
 if TYPE_CHECKING:
@@ -43,9 +44,7 @@ class SurveyResult:
 def latent_response(model: WorkforceModel, question: str, index: np.ndarray) -> np.ndarray:
     """The latent variable a question reads, for the workers at ``index``."""
     wf = model.workforce
-    live = model.live[index]
-    known = live | ~live.any(axis=1, keepdims=True)
-    trust = (wf.trust[index] * known).sum(axis=1) / known.sum(axis=1)
+    trust = known_tool_trust(wf.trust[index], model.live[index])
     if question == "trust":
         return trust
     if question == "self_efficacy":

@@ -37,6 +37,18 @@ class ToolSet:
         return list(range(len(self.names))) if name is None else [self.names.index(name)]
 
 
+def known_tool_trust(trust: np.ndarray, live: np.ndarray) -> np.ndarray:
+    """Trust in "AI" in general, as a survey reads it (spec section 2).
+
+    The mean trust over the tools live in the worker's department, or over all tools where none
+    is live yet.
+    """
+    if trust.shape[1] == 1:
+        return trust[:, 0]
+    known = live | ~live.any(axis=1, keepdims=True)
+    return (trust * known).sum(axis=1) / known.sum(axis=1)
+
+
 def build_tools(config: ModelConfig, rng: np.random.Generator, n_departments: int) -> ToolSet:
     """Draw department reliabilities and go-live weeks for every configured tool."""
     reliability = np.empty((n_departments, len(config.tools)))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from model.peers import influence_weight, refresh_weight_total
 from model.training import reset_programme_records
 from model.workforce import replace_workers
@@ -35,6 +37,9 @@ def turnover(model: WorkforceModel) -> None:
         return
     leavers = model.rng.choice(n, size=n_leavers, replace=False)
     previous_weight = influence_weight(model, leavers)
+    previous_uses = model.workforce.uses[leavers]
     replace_workers(model.workforce, leavers, model.config, model.rng, model.tools.governance)
     refresh_weight_total(model, leavers, previous_weight)
+    for k in range(previous_uses.shape[1]):
+        model.neighbours_using.update(leavers, -previous_uses[:, k].astype(np.int8), k)
     reset_programme_records(model, leavers)

@@ -148,12 +148,13 @@ def update_beliefs(
     if beh.spillover > 0 and successes.shape[1] > 1:
         successes = successes + beh.spillover * (successes.sum(1, keepdims=True) - successes)
         failures = failures + beh.spillover * (failures.sum(1, keepdims=True) - failures)
-    tau, kappa = wf.trust[index], wf.trust_strength[index]
-    alpha = beh.forgetting * kappa * tau + successes
-    beta = beh.forgetting * kappa * (1 - tau) + beh.error_weight * failures
-    total = alpha + beta
-    wf.trust[index] = np.divide(alpha, total, out=tau.copy(), where=total > 0)
-    wf.trust_strength[index] = np.minimum(total, beh.max_trust_strength)
+    for k in range(successes.shape[1]):
+        trust, strength = wf.trust[:, k], wf.trust_strength[:, k]
+        tau, kept = trust[index], beh.forgetting * strength[index]
+        alpha = kept * tau + successes[:, k]
+        total = kept + successes[:, k] + beh.error_weight * failures[:, k]  # alpha' + beta'
+        trust[index] = np.divide(alpha, total, out=tau, where=total > 0)
+        strength[index] = np.minimum(total, beh.max_trust_strength)
 
 
 def _concatenate(

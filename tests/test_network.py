@@ -65,8 +65,8 @@ def test_threaded_sums_equal_one_product(monkeypatch):
     assert np.array_equal(sums.columns(index, np.ones(3)), model.adjacency[:, index] @ np.ones(3))
 
 
-def test_weight_total_stays_exact_under_turnover_and_champion_training():
-    """The incrementally kept A @ w equals the full product after joiners and champions."""
+def test_kept_sums_stay_exact_under_turnover_adoption_and_champion_training():
+    """The kept A @ w and A @ uses equal full products after joiners, adopters and champions."""
     cfg = ModelConfig()
     cfg.population.n_workers = 3000
     cfg.population.annual_leaver_rate = 0.3
@@ -77,4 +77,7 @@ def test_weight_total_stays_exact_under_turnover_and_champion_training():
     model = WorkforceModel(cfg)
     model.run(60)
     assert (model.workforce.influence_multiplier > 1).sum() > 50
-    assert np.array_equal(model.weight_total, model.adjacency @ influence_weight(model))
+    assert np.array_equal(model.weight_total.values, model.adjacency @ influence_weight(model))
+    uses = model.workforce.uses.astype(float)
+    assert 0.2 < uses.mean() < 1
+    assert np.array_equal(model.neighbours_using.values, model.adjacency @ uses)
