@@ -41,10 +41,18 @@ class SurveyResult:
         return int(self.counts.sum())
 
 
-def latent_response(model: WorkforceModel, question: str, index: np.ndarray) -> np.ndarray:
-    """The latent variable a question reads, for the workers at ``index``."""
+def latent_response(
+    model: WorkforceModel, question: str, index: np.ndarray, tool: str | None = None
+) -> np.ndarray:
+    """The latent variable a question reads, for the workers at ``index``.
+
+    Trust is in the named ``tool``, or in "AI" in general (the tools the worker knows) for None.
+    """
     wf = model.workforce
-    trust = known_tool_trust(wf.trust[index], model.live[index])
+    if tool is None:
+        trust = known_tool_trust(wf.trust[index], model.live[index])
+    else:
+        trust = wf.trust[index, _tool_column(model, tool)]
     if question == "trust":
         return trust
     if question == "self_efficacy":
@@ -53,6 +61,12 @@ def latent_response(model: WorkforceModel, question: str, index: np.ndarray) -> 
         omega = model.config.behaviour.confidence_trust_weight
         return omega * trust + (1 - omega) * wf.self_efficacy[index]
     raise ValueError(f"question = {question!r}: expected one of {', '.join(QUESTION_TYPES)}")
+
+
+def _tool_column(model: WorkforceModel, tool: str) -> int:
+    if tool not in model.tools.names:
+        raise ValueError(f"tool = {tool!r}: expected one of {', '.join(model.tools.names)} or None")
+    return model.tools.names.index(tool)
 
 
 def likert_probabilities(latent: np.ndarray, cut_points: list[float], noise: float) -> np.ndarray:
@@ -92,8 +106,13 @@ def administer_survey(
     n: int,
     staff_group: str | None = None,
     stratify: bool = False,
+    tool: str | None = None,
 ) -> SurveyResult:
-    """Ask ``n`` sampled workers one question this week and tally their answers."""
+    """Ask ``n`` sampled workers one question this week and tally their answers.
+
+    ``tool`` narrows trust and use questions to one tool; None asks about "AI" in general (for
+    ``uses_ai``: any tool).
+    """
     if question not in QUESTION_TYPES:
         raise ValueError(f"question = {question!r}: expected one of {', '.join(QUESTION_TYPES)}")
     if n < 1:
@@ -103,10 +122,12 @@ def administer_survey(
     if question == "uses_ai":
         # model.week weeks have run, the last of them week model.week - 1.
         last_week = model.week - 1
-        recent = last_week - model.workforce.last_use_week[index] < survey.recall_weeks
+        used = model.workforce.last_use_week[index]
+        last_used = used.max(axis=1) if tool is None else used[:, _tool_column(model, tool)]
+        recent = last_week - last_used < survey.recall_weeks
         counts = np.bincount(recent.astype(int), minlength=2)
         return SurveyResult(question, model.week, counts, float(recent.mean()))
-    answer = latent_response(model, question, index)
+    answer = latent_response(model, question, index, tool)
     answer = answer + model.rng.normal(0.0, survey.response_noise, size=index.size)
     category = np.searchsorted(survey.cut_points, answer, side="right") + 1
     counts = np.bincount(category, minlength=6)[1:]

@@ -131,7 +131,7 @@ def use_ai(model: WorkforceModel) -> None:
     update_beliefs(model, users, successes, failures)
     practised = users[successes.sum(axis=1) + failures.sum(axis=1) > 0]
     wf.self_efficacy[practised] += beh.practice_gain * (1 - wf.self_efficacy[practised])
-    wf.last_use_week[users] = model.week
+    wf.last_use_week[wf.uses] = model.week
     model.tally = _concatenate(tallies)
 
 

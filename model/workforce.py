@@ -72,7 +72,7 @@ class Workforce:
     uses: np.ndarray  # bool, N x K
     mandated: np.ndarray  # bool: must use live (non general-purpose) tools
     times_trained: np.ndarray  # int16
-    last_use_week: np.ndarray  # int32, NEVER if never used
+    last_use_week: np.ndarray  # int32, N x K: last week each tool was used, NEVER if never
     starting_staff: np.ndarray  # bool: present since week 0
 
     @property
@@ -154,7 +154,7 @@ def draw_workers(
         "uses": np.zeros((n, k), dtype=bool),
         "mandated": rng.random(n) < beh.mandate_share,
         "times_trained": np.zeros(n, dtype=np.int16),
-        "last_use_week": np.full(n, NEVER, dtype=np.int32),
+        "last_use_week": np.full((n, k), NEVER, dtype=np.int32),
         "starting_staff": np.zeros(n, dtype=bool),
     }
 
