@@ -239,3 +239,22 @@ def test_bad_survey_arguments_raise(kwargs: dict, named: str) -> None:
     with pytest.raises(ValueError) as raised:
         administer_survey(model, **kwargs)
     assert named in str(raised.value)
+
+
+def test_tool_specific_questions_read_only_that_tool() -> None:
+    """A survey naming a tool reads that tool's use record and trust; None reads any tool."""
+    model = survey_model(n_workers=1000, recall_weeks=52, response_noise=0.0)
+    model.week = 100
+    last = model.workforce.last_use_week
+    last[:] = -(10**6)
+    last[:300, 0] = 99  # recent cdss users
+    last[200:500, 1] = 99  # recent genai users (200 use both)
+    assert administer_survey(model, "uses_ai", n=1000, tool="cdss").counts.tolist() == [700, 300]
+    assert administer_survey(model, "uses_ai", n=1000, tool="genai").counts.tolist() == [700, 300]
+    assert administer_survey(model, "uses_ai", n=1000).counts.tolist() == [500, 500]
+    model.workforce.trust[:, 0] = 0.9  # category 5 with cut points CUTS and no noise
+    model.workforce.trust[:, 1] = 0.1  # category 1
+    assert administer_survey(model, "trust", n=1000, tool="cdss").share_agree == 1.0
+    assert administer_survey(model, "trust", n=1000, tool="genai").share_agree == 0.0
+    with pytest.raises(ValueError, match="tool = 'robot'"):
+        administer_survey(model, "trust", n=10, tool="robot")
