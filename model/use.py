@@ -86,8 +86,8 @@ def use_ai(model: WorkforceModel) -> None:
         who = users[rows]
         lam, sigma = tools.cases_per_week[k], tools.error_salience[k]
         h = wf.unaided_accuracy[who]
-        rho = tools.department_reliability[wf.department[who], k]
-        r = expit(beh.reliance_steepness * (wf.trust[who, k] - h))
+        rho = tools.department_reliability[:, k][wf.department[who]]
+        r = expit(beh.reliance_steepness * (wf.trust[:, k][who] - h))
         notice_relied = sigma * detection_skill(model, who) * (1 - beh.automation_bias)
         notice_overridden = sigma * h
         # Poisson rates of the terminal categories of a case (per user-week).

@@ -145,14 +145,9 @@ def _check_tools(config: ModelConfig) -> list[str]:
     for i, tool in enumerate(config.tools):
         path = f"tools.{i}.rollout"
         rollout = tool.rollout
-        week = _week_of(config, rollout.go_live_week, rollout.go_live_date, f"{path}.go_live_date")
+        # A go-live date before start_date is allowed: the tool is live from week 0.
         if rollout.go_live_week is None and rollout.go_live_date is None:
             problems.append(f"{path}.go_live_week = None: expected a week, or give go_live_date")
-        elif week is not None and week < 0:
-            problems.append(
-                f"{path}.go_live_date = {rollout.go_live_date}: expected on or after "
-                f"start_date {config.start_date}"
-            )
     return problems
 
 

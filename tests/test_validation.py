@@ -124,18 +124,6 @@ INVALID: dict[str, tuple[Mutation, list[str]]] = {
         _programme(start_week=WEEKS),
         ["programmes.0.start_week", str(WEEKS), "before the horizon"],
     ),
-    "go_live_date_before_start": (
-        _set("tools.0.rollout.go_live_date", "2024-12-02"),
-        ["tools.0.rollout.go_live_date", "2024-12-02", "on or after start_date 2025-01-06"],
-    ),
-    "event_bad_date_string": (
-        _event(kind="evidence", date="2025-13-01"),
-        ["events.0.date", "2025-13-01", "YYYY-MM-DD"],
-    ),
-    "start_date_bad_string": (
-        _set("start_date", "06/01/2025"),
-        ["start_date", "06/01/2025", "YYYY-MM-DD"],
-    ),
     "go_live_date_bad_string": (
         _set("tools.0.rollout.go_live_date", "soon"),
         ["tools.0.rollout.go_live_date", "soon", "YYYY-MM-DD"],
@@ -268,3 +256,15 @@ def test_every_leaf_has_unit_and_source(config: ModelConfig) -> None:
         or not (isinstance(f.metadata.get("source"), str) and f.metadata["source"].strip())
     ]
     assert missing == []
+
+
+def test_tool_live_before_the_start_is_live_from_week_zero() -> None:
+    """A go-live date before start_date is accepted: every department is live from week 0."""
+    config = ModelConfig(weeks=10)
+    config.population.n_workers = 400
+    config.tools[0].rollout.kind = "big_bang"
+    config.tools[0].rollout.go_live_week = None
+    config.tools[0].rollout.go_live_date = "2024-12-02"
+    model = WorkforceModel(validate_config(config))
+    model.step()
+    assert model.live.all()
