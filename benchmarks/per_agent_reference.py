@@ -1,9 +1,9 @@
-"""A plain per-agent Mesa implementation of peer influence and the Beta belief update.
+"""Per-agent Mesa implementations of peer influence and the Beta belief update.
 
-This is the yardstick for the vectorised model: every worker is a :class:`mesa.Agent` holding its
-own trust, trust strength, susceptibility and influence weight as Python attributes, its
-neighbours as a Python list, and each week is a Python loop over agents (``model.agents.do``).
-It implements only the two deterministic rules that dominate a week's arithmetic:
+These are the yardsticks for the vectorised model. Each worker is a :class:`mesa.Agent` holding
+its own trust, trust strength, susceptibility and influence weight as Python attributes, and each
+week is a Python loop over agents (``model.agents.do``). They implement only the two deterministic
+rules that dominate a week's arithmetic:
 
 - the Beta belief update with forgetting (spec section 4): ``alpha = kappa tau``,
   ``beta = kappa (1 - tau)``, ``alpha' = gamma alpha + S``, ``beta' = gamma beta + nu F``,
@@ -13,30 +13,49 @@ It implements only the two deterministic rules that dominate a week's arithmetic
   ``w``-weighted mean trust of its neighbours (with bounded confidence, only neighbours within
   ``delta_bc``), synchronously: everyone listens to last week's views.
 
+Two references, both started from a :class:`~model.simulation.WorkforceModel` so all start in the
+same state:
+
+- :class:`MesaSpaceReference`, written as a Mesa 3 user writes a network model: the workers are
+  :class:`mesa.discrete_space.CellAgent` placed one per cell of a
+  :class:`mesa.discrete_space.Network` built from a networkx graph of the model's adjacency, and
+  each reads its neighbours through ``self.cell.neighborhood.agents`` (as in Mesa's
+  ``virus_on_network`` example). This is the yardstick the speed target is judged against.
+- :class:`PerAgentReference`, leaner than typical Mesa: each agent holds its neighbours as a
+  pre-resolved Python list of agents, so no space is consulted.
+
 The randomness (who talks, who uses a tool and what evidence they see) is drawn outside, by
-:func:`draw_week_inputs`, so the reference and the vectorised functions can be fed the same
-inputs and compared exactly. :class:`PerAgentReference` is built from a
-:class:`~model.simulation.WorkforceModel` so both start in the same state.
+:func:`draw_week_inputs`, so the references and the vectorised functions
+(:func:`vectorised_week`, which calls the model's own :func:`~model.use.update_beliefs` and
+:func:`~model.peers.peer_influence`) can be fed the same inputs and compared exactly.
 
 Written to the Mesa 3.5 API (``super().__init__(rng=...)``, ``Agent(model)``, an argument-free
-``step``); it runs on Mesa 3.3 too.
+``step``, ``Network(..., layout=None)``); it runs on Mesa 3.3 too, whose ``Network`` has no
+``layout`` argument (and computes no layout).
 """
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import mesa
+import networkx as nx
 import numpy as np
+import scipy.sparse as sp
+from mesa.discrete_space import Cell, CellAgent, Network
 
-from model.peers import influence_weight, neighbour_mean_trust, susceptibility
+from model.peers import influence_weight, peer_influence, susceptibility
 from model.simulation import WorkforceModel
 from model.use import update_beliefs
+
+NETWORK_OPTIONS = {"layout": None} if "layout" in inspect.signature(Network).parameters else {}
+"""Mesa >= 3.4 lays a Network out with ``nx.spring_layout`` unless told not to; 3.3 never does."""
 
 
 @dataclass(frozen=True)
 class WeekInputs:
-    """The random part of one week, drawn once and fed to both implementations.
+    """The random part of one week, drawn once and fed to every implementation.
 
     Attributes:
         talkers (np.ndarray): Bool (N,), who discusses AI with their peers this week.
@@ -77,14 +96,43 @@ def draw_week_inputs(
     )
 
 
+class _PreparedDraws:
+    """Stands in for ``model.rng`` for one ``random(n)`` call, returning prepared values."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values: np.ndarray | None = values
+
+    def random(self, size: int) -> np.ndarray:
+        """The prepared values, once; a second call or another size is an error."""
+        values = self.values
+        if values is None or size != values.shape[0]:
+            raise RuntimeError(
+                "vectorised_peer_influence: peer_influence drew from model.rng other than one "
+                f"random({values.shape[0] if values is not None else 'n'}); update the benchmark"
+            )
+        self.values = None
+        return values
+
+
 def vectorised_peer_influence(model: WorkforceModel, talkers: np.ndarray) -> None:
-    """The body of :func:`model.peers.peer_influence` with the talkers given, not drawn."""
-    wf = model.workforce
-    who = np.flatnonzero(talkers)
-    mean, total = neighbour_mean_trust(model, influence_weight(model))
-    eps = susceptibility(model)[who, None]
-    has_peers = total[who] > 0
-    wf.trust[who] += np.where(has_peers, eps * (mean[who] - wf.trust[who]), 0.0)
+    """The model's :func:`~model.peers.peer_influence` with the talkers given, not drawn.
+
+    ``model.rng`` is replaced for the call by an object whose ``random(n)`` returns 0 for the
+    given talkers and 1 for everyone else, so ``random(n) < f_talk`` selects exactly them for any
+    ``0 < f_talk <= 1``; everything else is the model's own code.
+    """
+    p = model.config.behaviour.talk_probability
+    if not 0 < p <= 1:
+        raise ValueError(
+            f"vectorised_peer_influence: behaviour.talk_probability = {p}; the given talkers can "
+            "only be imposed for 0 < talk_probability <= 1"
+        )
+    rng = model.rng
+    model.rng = _PreparedDraws(np.where(talkers, 0.0, 1.0))
+    try:
+        peer_influence(model)
+    finally:
+        model.rng = rng
 
 
 def vectorised_week(model: WorkforceModel, inputs: WeekInputs) -> None:
@@ -93,8 +141,41 @@ def vectorised_week(model: WorkforceModel, inputs: WeekInputs) -> None:
     vectorised_peer_influence(model, inputs.talkers)
 
 
-class ReferenceWorker(mesa.Agent):
-    """One worker holding its own state as Python floats.
+class _BeliefRules:
+    """The belief update and the adoption of a worked-out view, shared by both agent classes.
+
+    Expects ``model``, ``trust``, ``trust_strength``, ``successes``, ``failures`` and
+    ``_next_trust`` attributes (set by the agent classes).
+    """
+
+    def learn(self) -> None:
+        """Beta update with forgetting of every tool's trust from this week's evidence."""
+        if self.successes is None or self.failures is None:
+            return
+        model = self.model
+        successes, failures = self.successes, self.failures
+        if model.spillover > 0 and len(successes) > 1:
+            all_s, all_f = sum(successes), sum(failures)
+            successes = [s + model.spillover * (all_s - s) for s in successes]
+            failures = [f + model.spillover * (all_f - f) for f in failures]
+        for k, (tau, kappa) in enumerate(zip(self.trust, self.trust_strength, strict=True)):
+            alpha = kappa * tau
+            beta = kappa * (1.0 - tau)
+            alpha_new = model.forgetting * alpha + successes[k]
+            beta_new = model.forgetting * beta + model.error_weight * failures[k]
+            total = alpha_new + beta_new
+            if total > 0:
+                self.trust[k] = alpha_new / total
+            self.trust_strength[k] = min(total, model.max_trust_strength)
+        self.successes = self.failures = None
+
+    def adopt_view(self) -> None:
+        """Take on the trust worked out in ``listen``."""
+        self.trust = self._next_trust
+
+
+class ReferenceWorker(_BeliefRules, mesa.Agent):
+    """One worker holding its own state as Python floats and its neighbours as a list.
 
     Attributes:
         index (int): Row of this worker in the source model's arrays.
@@ -131,27 +212,6 @@ class ReferenceWorker(mesa.Agent):
         self.failures: list[float] | None = None
         self._next_trust = trust
 
-    def learn(self) -> None:
-        """Beta update with forgetting of every tool's trust from this week's evidence."""
-        if self.successes is None or self.failures is None:
-            return
-        model = self.model
-        successes, failures = self.successes, self.failures
-        if model.spillover > 0 and len(successes) > 1:
-            all_s, all_f = sum(successes), sum(failures)
-            successes = [s + model.spillover * (all_s - s) for s in successes]
-            failures = [f + model.spillover * (all_f - f) for f in failures]
-        for k, (tau, kappa) in enumerate(zip(self.trust, self.trust_strength, strict=True)):
-            alpha = kappa * tau
-            beta = kappa * (1.0 - tau)
-            alpha_new = model.forgetting * alpha + successes[k]
-            beta_new = model.forgetting * beta + model.error_weight * failures[k]
-            total = alpha_new + beta_new
-            if total > 0:
-                self.trust[k] = alpha_new / total
-            self.trust_strength[k] = min(total, model.max_trust_strength)
-        self.successes = self.failures = None
-
     def listen(self) -> None:
         """Work out this week's trust from the neighbours' current trust (adopted later)."""
         if not self.talks:
@@ -173,22 +233,73 @@ class ReferenceWorker(mesa.Agent):
             new_trust.append(own)
         self._next_trust = new_trust
 
-    def adopt_view(self) -> None:
-        """Take on the trust worked out in :meth:`listen`."""
-        self.trust = self._next_trust
 
-
-class PerAgentReference(mesa.Model):
-    """Per-agent Mesa model of peer influence and belief updating, copied from a WorkforceModel.
-
-    Feed a week with :meth:`run_week`, which stores the inputs and calls :meth:`step`.
+class NetworkWorker(_BeliefRules, CellAgent):
+    """One worker on a cell of a Mesa ``Network``; it finds its peers through its cell.
 
     Attributes:
-        workers (list[ReferenceWorker]): The agents, in the source model's row order.
+        trust (list[float]): Trust tau in each tool.
+        trust_strength (list[float]): Pseudo-observations kappa behind each trust.
+        susceptibility (float): Eps, how far a talk moves this worker toward its peers.
+        influence_weight (float): W, the weight of this worker's view for its peers.
+        talks (bool): Whether this worker discusses AI this week.
+        successes (list[float] | None): This week's perceived successes per tool, None if unused.
+        failures (list[float] | None): This week's noticed errors per tool, None if unused.
+    """
+
+    model: MesaSpaceReference
+
+    def __init__(
+        self,
+        model: MesaSpaceReference,
+        cell: Cell,
+        trust: list[float],
+        trust_strength: list[float],
+        susceptibility: float,
+        influence_weight: float,
+    ) -> None:
+        super().__init__(model)
+        self.cell = cell
+        self.trust = trust
+        self.trust_strength = trust_strength
+        self.susceptibility = susceptibility
+        self.influence_weight = influence_weight
+        self.talks = False
+        self.successes: list[float] | None = None
+        self.failures: list[float] | None = None
+        self._next_trust = trust
+
+    def listen(self) -> None:
+        """Work out this week's trust from the neighbours' current trust (adopted later)."""
+        if not self.talks:
+            self._next_trust = self.trust
+            return
+        bounded, bound = self.model.bounded_confidence, self.model.confidence_bound
+        new_trust = []
+        for k, own in enumerate(self.trust):
+            weighted = 0.0
+            total = 0.0
+            for neighbour in self.cell.neighborhood.agents:
+                theirs = neighbour.trust[k]
+                if bounded and not abs(theirs - own) < bound:
+                    continue
+                weighted += neighbour.influence_weight * theirs
+                total += neighbour.influence_weight
+            if total > 0:
+                own = own + self.susceptibility * (weighted / total - own)
+            new_trust.append(own)
+        self._next_trust = new_trust
+
+
+class _RulesModel(mesa.Model):
+    """What both references share: the rule parameters, the week's inputs, trust read-out.
+
+    Attributes:
+        workers (list): The agents, in the source model's row order (set by subclasses).
         inputs (WeekInputs | None): The talkers and evidence of the week being stepped.
     """
 
-    def __init__(self, source: WorkforceModel, rng: int | np.random.Generator | None = None):
+    def __init__(self, source: WorkforceModel, rng: int | np.random.Generator | None) -> None:
         super().__init__(rng=source.config.seed if rng is None else rng)
         beh = source.config.behaviour
         self.forgetting = beh.forgetting
@@ -198,22 +309,24 @@ class PerAgentReference(mesa.Model):
         self.bounded_confidence = beh.bounded_confidence
         self.confidence_bound = beh.confidence_bound
         self.inputs: WeekInputs | None = None
-        wf = source.workforce
-        trust, strength = wf.trust.tolist(), wf.trust_strength.tolist()
-        eps, weight = susceptibility(source).tolist(), influence_weight(source).tolist()
-        self.workers = [
-            ReferenceWorker(self, i, trust[i], strength[i], eps[i], weight[i])
-            for i in range(wf.size)
-        ]
-        indptr, indices = source.adjacency.indptr.tolist(), source.adjacency.indices.tolist()
-        for i, worker in enumerate(self.workers):
-            worker.neighbours = [self.workers[j] for j in indices[indptr[i] : indptr[i + 1]]]
+        self.workers: list = []
 
-    def step(self) -> None:
-        """One week: users update their beliefs, then talkers move toward their peers."""
+    @staticmethod
+    def _agent_state(source: WorkforceModel) -> tuple[list, list, list, list]:
+        """Trust rows, strength rows, susceptibility and influence weight as Python lists."""
+        wf = source.workforce
+        return (
+            wf.trust.tolist(),
+            wf.trust_strength.tolist(),
+            susceptibility(source).tolist(),
+            influence_weight(source).tolist(),
+        )
+
+    def _hand_out_inputs(self) -> None:
+        """Tell every worker whether it talks and give each user its evidence."""
         inputs = self.inputs
         if inputs is None:
-            raise ValueError("PerAgentReference.step: no week inputs; call run_week(inputs)")
+            raise ValueError(f"{type(self).__name__}.step: no week inputs; call run_week(inputs)")
         for worker, talks in zip(self.workers, inputs.talkers.tolist(), strict=True):
             worker.talks = talks
         for i, s, f in zip(
@@ -221,9 +334,6 @@ class PerAgentReference(mesa.Model):
         ):
             self.workers[i].successes = s
             self.workers[i].failures = f
-        self.agents.do("learn")
-        self.agents.do("listen")
-        self.agents.do("adopt_view")
 
     def run_week(self, inputs: WeekInputs) -> None:
         """Step one week with the given talkers and evidence."""
@@ -239,3 +349,87 @@ class PerAgentReference(mesa.Model):
     def trust_strength(self) -> np.ndarray:
         """Trust strength of every worker in every tool, N x K."""
         return np.array([worker.trust_strength for worker in self.workers])
+
+
+class PerAgentReference(_RulesModel):
+    """Per-agent Mesa model over pre-resolved neighbour lists, copied from a WorkforceModel.
+
+    Leaner than a typical Mesa network model: no space, each agent iterates a plain list of its
+    neighbour agents. Feed a week with :meth:`run_week`, which stores the inputs and calls
+    :meth:`step`.
+
+    Attributes:
+        workers (list[ReferenceWorker]): The agents, in the source model's row order.
+        inputs (WeekInputs | None): The talkers and evidence of the week being stepped.
+    """
+
+    def __init__(self, source: WorkforceModel, rng: int | np.random.Generator | None = None):
+        super().__init__(source, rng)
+        trust, strength, eps, weight = self._agent_state(source)
+        self.workers = [
+            ReferenceWorker(self, i, trust[i], strength[i], eps[i], weight[i])
+            for i in range(source.workforce.size)
+        ]
+        indptr, indices = source.adjacency.indptr.tolist(), source.adjacency.indices.tolist()
+        for i, worker in enumerate(self.workers):
+            worker.neighbours = [self.workers[j] for j in indices[indptr[i] : indptr[i + 1]]]
+
+    def step(self) -> None:
+        """One week: users update their beliefs, then talkers move toward their peers."""
+        self._hand_out_inputs()
+        self.agents.do("learn")
+        self.agents.do("listen")
+        self.agents.do("adopt_view")
+
+
+def adjacency_graph(adjacency: sp.csr_matrix | sp.csr_array) -> nx.Graph:
+    """The networkx graph of a symmetric 0/1 adjacency matrix, nodes 0..N-1."""
+    return nx.from_scipy_sparse_array(adjacency)
+
+
+class MesaSpaceReference(_RulesModel):
+    """Idiomatic Mesa 3 network model of the same two rules, copied from a WorkforceModel.
+
+    The workers are :class:`NetworkWorker` cell agents, one per cell of a
+    :class:`mesa.discrete_space.Network` (``self.grid``) built from a networkx graph of the source
+    model's adjacency, created with ``create_agents`` as in Mesa's examples. A week is three
+    ``self.agents.do`` passes (learn, listen, adopt_view) so the update is synchronous; the order
+    of agents within a pass does not change the result, so it is not shuffled.
+
+    Attributes:
+        grid (Network): The network space; cell ``i`` is worker ``i``'s.
+        workers (list[NetworkWorker]): The agents, in the source model's row order.
+        inputs (WeekInputs | None): The talkers and evidence of the week being stepped.
+    """
+
+    def __init__(
+        self,
+        source: WorkforceModel,
+        rng: int | np.random.Generator | None = None,
+        graph: nx.Graph | None = None,
+    ):
+        super().__init__(source, rng)
+        n = source.workforce.size
+        graph = adjacency_graph(source.adjacency) if graph is None else graph
+        if sorted(graph.nodes) != list(range(n)):
+            raise ValueError(f"MesaSpaceReference: graph nodes must be 0..{n - 1}")
+        self.grid = Network(graph, capacity=1, random=self.random, **NETWORK_OPTIONS)
+        trust, strength, eps, weight = self._agent_state(source)
+        self.workers = list(
+            NetworkWorker.create_agents(
+                self,
+                n,
+                cell=[self.grid[i] for i in range(n)],
+                trust=trust,
+                trust_strength=strength,
+                susceptibility=eps,
+                influence_weight=weight,
+            )
+        )
+
+    def step(self) -> None:
+        """One week: users update their beliefs, then talkers move toward their peers."""
+        self._hand_out_inputs()
+        self.agents.do("learn")
+        self.agents.do("listen")
+        self.agents.do("adopt_view")

@@ -10,11 +10,13 @@ to last week's views.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from model.config import ARCHETYPES
+from model.network import KeptNeighbourSum
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -30,57 +32,86 @@ def influence_weight(model: WorkforceModel, index: np.ndarray | None = None) -> 
     return base[wf.archetype[index]] * wf.influence_multiplier[index]
 
 
-def refresh_weight_total(model: WorkforceModel, index: np.ndarray, previous: np.ndarray) -> None:
-    """Keep ``model.weight_total`` (``A @ w``) current after the weights at ``index`` changed.
-
-    Weights change only for joiners and new champions (see :class:`KeptNeighbourSum`).
-    """
-    model.weight_total.update(index, influence_weight(model, index) - previous)
-
-
-def susceptibility(model: WorkforceModel) -> np.ndarray:
-    """The susceptibility eps of every worker, by archetype."""
+def susceptibility(model: WorkforceModel, index: np.ndarray | None = None) -> np.ndarray:
+    """The susceptibility eps of every worker (or of those at ``index``), by archetype."""
     archetypes = model.config.population.archetypes
     eps = np.array([archetypes[a].peer_susceptibility for a in ARCHETYPES])
-    return eps[model.workforce.archetype]
+    archetype = model.workforce.archetype
+    return eps[archetype if index is None else archetype[index]]
+
+
+@dataclass
+class PeerWeights:
+    """Every worker's w and eps, and ``A @ w``, kept current between weeks.
+
+    They change only where a joiner arrives or a champion is trained, so they are refreshed there
+    (:func:`refresh_peer_weights`) rather than recomputed every week.
+    """
+
+    weight: np.ndarray
+    susceptibility: np.ndarray
+    weight_total: KeptNeighbourSum
+
+
+def create_peer_weights(model: WorkforceModel) -> PeerWeights:
+    """Compute w, eps and ``A @ w`` for the starting workforce."""
+    weight = influence_weight(model)
+    return PeerWeights(
+        weight, susceptibility(model), KeptNeighbourSum(model.neighbour_sums, weight)
+    )
+
+
+def refresh_peer_weights(model: WorkforceModel, index: np.ndarray) -> None:
+    """Bring w, eps and ``A @ w`` up to date after changes at ``index``."""
+    peers = model.peer_weights
+    previous = peers.weight[index]
+    peers.weight[index] = influence_weight(model, index)
+    peers.susceptibility[index] = susceptibility(model, index)
+    peers.weight_total.update(index, peers.weight[index] - previous)
 
 
 def neighbour_mean_trust(
-    model: WorkforceModel, weight: np.ndarray, total: np.ndarray | None = None
+    model: WorkforceModel,
+    weight: np.ndarray,
+    total: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Influence-weighted mean trust of each worker's neighbours (N x K) and the weight total.
+    """Influence-weighted mean trust of workers' neighbours (n x K) and the weight totals.
 
-    ``total``, if given, is ``A @ weight`` already computed. With bounded confidence the
-    sums run only over ties whose ends differ by less than ``delta_bc``, computed per edge and
-    summed per row with ``np.bincount``.
+    For the workers at ``rows`` (all if None). ``total``, if given, is ``A @ weight`` already
+    computed. With bounded confidence the sums run only over ties whose ends differ by less than
+    ``delta_bc``, computed per edge and summed per row with ``np.bincount``.
     """
     trust = model.workforce.trust
+    index = slice(None) if rows is None else rows
     if not model.config.behaviour.bounded_confidence:
         total = model.neighbour_sums(weight) if total is None else total
-        weighted = model.neighbour_sums(weight[:, None] * trust)
-        total_k = np.repeat(total[:, None], trust.shape[1], axis=1)
+        weighted = model.neighbour_sums(weight[:, None] * trust)[index]
+        total_k = np.broadcast_to(total[index, None], weighted.shape)
     else:
-        rows, cols = np.repeat(np.arange(model.degree.size), model.degree), model.adjacency.indices
+        edge_rows = np.repeat(np.arange(model.degree.size), model.degree)
+        cols = model.adjacency.indices
         delta = model.config.behaviour.confidence_bound
         n = trust.shape[0]
         weighted = np.empty_like(trust)
         total_k = np.empty_like(trust)
         for k in range(trust.shape[1]):
-            close = np.abs(trust[cols, k] - trust[rows, k]) < delta
+            close = np.abs(trust[cols, k] - trust[edge_rows, k]) < delta
             w_edge = np.where(close, weight[cols], 0.0)
-            total_k[:, k] = np.bincount(rows, weights=w_edge, minlength=n)
-            weighted[:, k] = np.bincount(rows, weights=w_edge * trust[cols, k], minlength=n)
-    mean = np.divide(weighted, total_k, out=np.zeros_like(weighted), where=total_k > 0)
-    return mean, total_k
+            total_k[:, k] = np.bincount(edge_rows, weights=w_edge, minlength=n)
+            weighted[:, k] = np.bincount(edge_rows, weights=w_edge * trust[cols, k], minlength=n)
+        weighted, total_k = weighted[index], total_k[index]
+    mean = np.divide(weighted, total_k, out=np.zeros(weighted.shape), where=total_k > 0)
+    return mean, np.asarray(total_k)
 
 
 def peer_influence(model: WorkforceModel) -> None:
     """Move talkers' trust toward their neighbours' influence-weighted mean."""
-    wf = model.workforce
+    wf, peers = model.workforce, model.peer_weights
     talkers = np.flatnonzero(model.rng.random(wf.size) < model.config.behaviour.talk_probability)
-    mean, total = neighbour_mean_trust(model, influence_weight(model), model.weight_total.values)
-    eps = susceptibility(model)[talkers]
+    mean, total = neighbour_mean_trust(model, peers.weight, peers.weight_total.values, talkers)
+    eps = peers.susceptibility[talkers]
     for k in range(wf.trust.shape[1]):
         trust = wf.trust[:, k]
-        has_peers = total[talkers, k] > 0
-        trust[talkers] += np.where(has_peers, eps * (mean[talkers, k] - trust[talkers]), 0.0)
+        own = trust[talkers]
+        trust[talkers] = np.where(total[:, k] > 0, own + eps * (mean[:, k] - own), own)

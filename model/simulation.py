@@ -16,7 +16,7 @@ from model.config import ModelConfig
 from model.events import apply_events
 from model.network import KeptNeighbourSum, NeighbourSums, build_network, degree
 from model.outcomes import outcome_table, record, week_date
-from model.peers import influence_weight, peer_influence
+from model.peers import create_peer_weights, peer_influence
 from model.tools import build_tools, deploy
 from model.training import create_programmes, decay_training_gains, train
 from model.turnover import turnover
@@ -86,7 +86,7 @@ class WorkforceModel(mesa.Model):
         )
         self.degree = degree(self.adjacency)
         self.neighbour_sums = NeighbourSums(self.adjacency)
-        self.weight_total = KeptNeighbourSum(self.neighbour_sums, influence_weight(self))
+        self.peer_weights = create_peer_weights(self)
         self.neighbours_using = KeptNeighbourSum(self.neighbour_sums, wf.uses)
         self.live = np.zeros_like(wf.uses)
         self.leadership_until = np.full(len(cfg.tools), -1)

@@ -22,7 +22,7 @@ import numpy as np
 
 from model.config import ARCHETYPES, ModalityConfig, ProgrammeConfig
 from model.network import degree
-from model.peers import influence_weight, refresh_weight_total
+from model.peers import influence_weight, refresh_peer_weights
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -169,11 +169,10 @@ def apply_modality(model: WorkforceModel, index: np.ndarray, modality: ModalityC
     target = 1.0 if modality.trust_push >= 0 else 0.0
     trust += abs(modality.trust_push) * (target - trust)
     wf.trust[index] = trust
-    previous_weight = influence_weight(model, index)
     wf.influence_multiplier[index] = np.maximum(
         wf.influence_multiplier[index], modality.influence_multiplier
     )
-    refresh_weight_total(model, index, previous_weight)
+    refresh_peer_weights(model, index)
     wf.times_trained[index] += 1
 
 

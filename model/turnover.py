@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.peers import influence_weight, refresh_weight_total
+from model.peers import refresh_peer_weights
 from model.training import reset_programme_records
 from model.workforce import replace_workers
 
@@ -36,10 +36,9 @@ def turnover(model: WorkforceModel) -> None:
     if n_leavers == 0:
         return
     leavers = model.rng.choice(n, size=n_leavers, replace=False)
-    previous_weight = influence_weight(model, leavers)
     previous_uses = model.workforce.uses[leavers]
     replace_workers(model.workforce, leavers, model.config, model.rng, model.tools.governance)
-    refresh_weight_total(model, leavers, previous_weight)
+    refresh_peer_weights(model, leavers)
     for k in range(previous_uses.shape[1]):
         model.neighbours_using.update(leavers, -previous_uses[:, k].astype(np.int8), k)
     reset_programme_records(model, leavers)

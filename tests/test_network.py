@@ -8,7 +8,7 @@ from model import ModelConfig, WorkforceModel
 from model import network as network_module
 from model.config import ProgrammeConfig
 from model.network import NeighbourSums
-from model.peers import influence_weight
+from model.peers import influence_weight, susceptibility
 
 
 def built(n_workers=3000, **network):
@@ -77,7 +77,10 @@ def test_kept_sums_stay_exact_under_turnover_adoption_and_champion_training():
     model = WorkforceModel(cfg)
     model.run(60)
     assert (model.workforce.influence_multiplier > 1).sum() > 50
-    assert np.array_equal(model.weight_total.values, model.adjacency @ influence_weight(model))
+    peers = model.peer_weights
+    assert np.array_equal(peers.weight, influence_weight(model))
+    assert np.array_equal(peers.susceptibility, susceptibility(model))
+    assert np.array_equal(peers.weight_total.values, model.adjacency @ influence_weight(model))
     uses = model.workforce.uses.astype(float)
     assert 0.2 < uses.mean() < 1
     assert np.array_equal(model.neighbours_using.values, model.adjacency @ uses)
