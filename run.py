@@ -2,6 +2,7 @@
 
 python run.py                                  # the default scenario
 python run.py tools.0.reliability=0.7 seed=3   # any value overridden
+python run.py experiment=calibrate             # calibrate to the UK survey figures
 """
 
 from __future__ import annotations
@@ -45,7 +46,11 @@ def main(cfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
-        if cfg.experiment.scenarios:
+        if cfg.calibration.mode != "off":
+            from experiments.calibration.pipeline import run_calibration
+
+            run_calibration(cfg, out_dir)
+        elif cfg.experiment.scenarios:
             run_experiment(cfg, out_dir, compose_scenario)
         else:
             run_single(cfg, out_dir, progress=cfg.progress)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from hydra.core.config_store import ConfigStore
 
+from experiments.calibration.schema import CalibrationConfig
 from model.config import ModelConfig, RolloutConfig
 from model.params import param
 
@@ -41,6 +42,7 @@ class RunConfig(ModelConfig):
     experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
     n_jobs: int = param(-1, unit="processes", doc="parallel processes (-1 = every core)")
     resume: str | None = param(None, unit="path", doc="results folder of a run to complete")
+    calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
 
 
 def register_configs() -> None:

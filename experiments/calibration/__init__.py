@@ -1,0 +1,14 @@
+"""Calibration of the model to published survey figures (ABC-SMC with pyABC, or optuna).
+
+    python run.py experiment=calibrate                         # ABC-SMC posterior, UK figures
+    python run.py experiment=calibrate calibration.mode=point  # fast point estimate
+    python run.py experiment=calibrate_recovery   # recover known values (synthetic survey)
+    python run.py experiment=calibrate_validate   # fit earlier waves, predict later ones
+
+One module per job: :mod:`.schema` (settings), :mod:`.parameters` (fitted parameters, priors,
+config overrides), :mod:`.simulate` (simulated surveys), :mod:`.discrepancy` (ABC distance and
+deviance), :mod:`.problem` (what is fitted to what), :mod:`.abc_smc`, :mod:`.point_estimate`,
+:mod:`.predictive` (posterior predictive), :mod:`.outputs` (summary, calibrated YAML),
+:mod:`.recovery`, :mod:`.validation`, :mod:`.plots`, :mod:`.report`, :mod:`.pipeline` (end to
+end). Importing this package does not import pyABC or optuna.
+"""

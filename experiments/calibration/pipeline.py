@@ -1,0 +1,257 @@
+"""A calibration end to end: fit, posterior predictive, tables, plots, report, manifest.
+
+``run.py`` calls :func:`run_calibration` when ``calibration.mode`` is not ``off``. Results go to
+the run's folder (``results/<name>/<date>_<time>/``); ``resume=<folder>`` continues an ABC-SMC
+run from its database (the point estimate is recomputed: it is fast).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from experiments.calibration import plots
+from experiments.calibration.discrepancy import reference_distance
+from experiments.calibration.outputs import calibrated_yaml, publish, summarise_posterior
+from experiments.calibration.predictive import figure_table, posterior_predictive
+from experiments.calibration.problem import CalibrationProblem, build_problem
+from experiments.calibration.recovery import recovery_sentence, recovery_table
+from experiments.calibration.report import write_report
+from experiments.calibration.validation import holdout_sentence, holdout_table
+from experiments.io import write_json, write_table, write_text
+from experiments.provenance import manifest
+from model.validation import ConfigError
+
+RUN_SETTINGS = ("resume", "n_jobs", "progress")
+# Calibration settings that may change when a run is resumed (budget and outputs, not the fit).
+RESUMABLE = (
+    "max_generations",
+    "max_simulations",
+    "max_walltime_minutes",
+    "min_epsilon",
+    "predictive_draws",
+    "predictive_every_weeks",
+    "publish_as",
+    "publish_dir",
+)
+
+
+def _comparable(cfg: DictConfig) -> DictConfig:
+    node = OmegaConf.create(OmegaConf.to_container(cfg, resolve=True))
+    for key in RUN_SETTINGS:
+        node.pop(key, None)
+    for key in RESUMABLE:
+        node.calibration.pop(key, None)
+    return node
+
+
+def _flat(node: DictConfig) -> dict[str, Any]:
+    """Dotted key -> value of every leaf (lists as values)."""
+    flat: dict[str, Any] = {}
+
+    def walk(value: Any, prefix: str) -> None:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                walk(child, f"{prefix}{key}.")
+        else:
+            flat[prefix.rstrip(".")] = value
+
+    walk(OmegaConf.to_container(node), "")
+    return flat
+
+
+def check_resumable(cfg: DictConfig, out_dir: Path) -> None:
+    """Refuse to resume a folder made by a different calibration (budget changes allowed)."""
+    saved = out_dir / "config.yaml"
+    if not saved.exists():
+        raise ConfigError(f"resume = {out_dir}: expected a results folder with a config.yaml")
+    previous, current = _flat(_comparable(OmegaConf.load(saved))), _flat(_comparable(cfg))
+    if previous != current:
+        keys = sorted(k for k in set(previous) | set(current) if previous.get(k) != current.get(k))
+        raise ConfigError(
+            f"resume = {out_dir}: the config differs from the one saved there (keys: "
+            f"{', '.join(keys)}); expected the same command, except the budget "
+            f"(calibration.{', calibration.'.join(RESUMABLE[:4])})"
+        )
+
+
+def _n_jobs(cfg: DictConfig) -> int:
+    return (os.cpu_count() or 1) if cfg.n_jobs < 1 else int(cfg.n_jobs)
+
+
+def _fit(problem: CalibrationProblem, cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
+    """Run the chosen method; the posterior (or point), tables and counts."""
+    mode, n_jobs = problem.settings.mode, _n_jobs(cfg)
+    if mode == "abc":
+        from experiments.calibration.abc_smc import run_abc
+
+        result = run_abc(problem, out_dir, n_jobs, cfg.seed, progress=cfg.progress)
+        return {
+            "posterior": result.posterior,
+            "diagnostics": result.diagnostics,
+            "simulations_total": result.simulations,
+            "simulations_this_run": result.simulations_run,
+            "generations": len(result.diagnostics),
+            "generations_this_run": result.generations_run,
+            "fit_wall_time_s": round(result.wall_time_s, 1),
+            "final_epsilon": float(result.diagnostics.epsilon.iloc[-1]),
+        }
+    from experiments.calibration.point_estimate import run_point
+
+    result = run_point(problem, cfg.seed, n_jobs, progress=cfg.progress)
+    return {
+        "posterior": result.as_posterior(problem.names),
+        "trials": result.trials,
+        "simulations_total": result.simulations,
+        "simulations_this_run": result.simulations,
+        "fit_wall_time_s": round(result.wall_time_s, 1),
+        "best_deviance": result.best_deviance,
+    }
+
+
+def _header(cfg: DictConfig, problem: CalibrationProblem, out_dir: Path) -> list[str]:
+    settings = problem.settings
+    return [
+        f"Calibrated values ({'posterior means' if settings.mode == 'abc' else 'point estimate'})"
+        f" from {out_dir}, {dt.date.today().isoformat()}.",
+        f"Fitted by {settings.mode} to targets '{settings.targets}' ({settings.task}), "
+        f"parameter set '{settings.params}',",
+        f"in the scenario of experiment '{cfg.name}' (start {cfg.start_date}, "
+        f"{cfg.population.n_workers} workers, tools {', '.join(t.name for t in cfg.tools)}).",
+        "Elsewhere they are an extrapolation: read the report before relying on them.",
+        "Load into any run or experiment from conf/calibrated/<name>.yaml:",
+        f"  python run.py experiment=training_mix +calibrated={settings.publish_as or '<name>'}",
+    ]
+
+
+def _plots(out_dir: Path, problem: CalibrationProblem, fit: dict, tables: dict) -> dict[str, Path]:
+    made = {
+        "fit": plots.save(
+            plots.fit_figure(tables["figures"], tables["trajectories"]), out_dir / "fit.png"
+        )
+    }
+    if "diagnostics" in fit:
+        posterior, params, truth = fit["posterior"], problem.parameters, problem.truth or None
+        made["pairs"] = plots.save(
+            plots.pairs_figure(posterior, params, truth), out_dir / "pairs.png"
+        )
+        figure = plots.diagnostics_figure(fit["diagnostics"], reference_distance(problem.plan))
+        made["diagnostics"] = plots.save(figure, out_dir / "diagnostics.png")
+    if "trials" in fit:
+        figure = plots.trials_figure(fit["trials"], problem.parameters)
+        made["trials"] = plots.save(figure, out_dir / "trials.png")
+    if "recovery" in tables and "diagnostics" in fit:
+        made["recovery"] = plots.save(
+            plots.recovery_figure(tables["recovery"]), out_dir / "recovery.png"
+        )
+    if "holdout" in tables:
+        cutoff = problem.settings.holdout_from
+        title = f"Held-out figures (fieldwork from {cutoff}): predicted vs published"
+        made["holdout"] = plots.save(
+            plots.interval_figure(tables["holdout"], title), out_dir / "holdout.png"
+        )
+    return made
+
+
+def run_calibration(cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
+    """Calibrate as ``cfg.calibration`` says and write every output into ``out_dir``."""
+    started = time.perf_counter()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    out_dir = Path(out_dir)
+    problem = build_problem(cfg)
+    settings = problem.settings
+    if cfg.resume:
+        check_resumable(cfg, out_dir)
+    else:
+        write_text(out_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
+    write_table(out_dir / "targets", problem.targets, ("csv",))
+    fit = _fit(problem, cfg, out_dir)
+    posterior = fit["posterior"]
+    summary = summarise_posterior(
+        posterior, problem.parameters, settings.identified_ratio, point=settings.mode == "point"
+    )
+    predictive = posterior_predictive(problem, posterior, cfg.seed, _n_jobs(cfg))
+    tables = {"figures": figure_table(problem, predictive), "trajectories": predictive.trajectories}
+    sentences = []
+    if settings.task == "recovery":
+        tables["recovery"] = recovery_table(summary, problem.truth)
+        write_table(out_dir / "recovery", tables["recovery"], ("csv",))
+        sentences.append(recovery_sentence(tables["recovery"]))
+    if settings.task == "validate":
+        tables["holdout"] = holdout_table(tables["figures"])
+        write_table(out_dir / "holdout", tables["holdout"], ("csv",))
+        sentences.append(holdout_sentence(tables["holdout"], settings.holdout_from))
+    write_table(out_dir / "posterior", posterior, ("parquet",))
+    write_table(out_dir / "posterior_summary", summary, ("csv",))
+    write_table(out_dir / "figures", tables["figures"], ("csv",))
+    write_table(
+        out_dir / "predictive", predictive.figures.merge(predictive.draws, on="draw"), ("parquet",)
+    )
+    write_table(out_dir / "predictive_trajectories", predictive.trajectories, ("parquet",))
+    if "diagnostics" in fit:
+        write_table(out_dir / "diagnostics", fit["diagnostics"], ("csv",))
+    if "trials" in fit:
+        write_table(out_dir / "trials", fit["trials"], ("csv",))
+    text = calibrated_yaml(summary, _header(cfg, problem, out_dir))
+    write_text(out_dir / "calibrated.yaml", text)
+    published = (
+        publish(text, settings.publish_as, settings.publish_dir) if settings.publish_as else None
+    )
+    made = _plots(out_dir, problem, fit, tables)
+    counts = {k: v for k, v in fit.items() if not hasattr(v, "columns")}
+    record = manifest(
+        seed=cfg.seed,
+        wall_time_s=time.perf_counter() - started,
+        kind="calibration",
+        mode=settings.mode,
+        task=settings.task,
+        parameters=problem.names,
+        figures_fitted=sum(len(a.figure_ids) for a in problem.plan),
+        n_jobs=_n_jobs(cfg),
+        load_average_at_start=load,
+        predictive_simulations=settings.predictive_draws,
+        published=str(published) if published else None,
+        resumed=bool(cfg.resume),
+        **counts,
+    )
+    record["versions"] |= _extra_versions()
+    write_report(out_dir, cfg, problem, summary, tables, fit, made, record, sentences)
+    write_json(out_dir / "manifest.json", record)
+    if cfg.progress:
+        _print_summary(problem, summary, record, sentences, out_dir, published)
+    return {"summary": summary, "manifest": record, **tables, **fit}
+
+
+def _extra_versions() -> dict[str, str]:
+    from importlib import metadata
+
+    found = {}
+    for name in ("pyabc", "optuna"):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def _print_summary(problem, summary, record, sentences, out_dir, published) -> None:  # noqa: ANN001
+    print(
+        f"calibration ({record['mode']}, {record['task']}): {record['simulations_total']} "
+        f"simulations ({record['simulations_this_run']} this run) in "
+        f"{record['wall_time_s']:.0f} s on {record['n_jobs']} processes"
+    )
+    for r in summary.itertuples():
+        interval = "" if r.q05 != r.q05 else f"  90% {r.q05:.4g} to {r.q95:.4g}"
+        print(f"  {r.parameter:<22} mean {r.mean:.4g}{interval}  identified: {r.identified}")
+    for sentence in sentences:
+        print(sentence)
+    if published:
+        print(
+            f"calibrated values: {published} (load with +calibrated={problem.settings.publish_as})"
+        )
+    print(f"report: {out_dir / 'report.html'}")

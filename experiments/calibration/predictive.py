@@ -1,0 +1,141 @@
+"""The posterior predictive: fitted parameter values re-simulated, against every survey figure.
+
+``predictive_draws`` particles are drawn from the posterior by weight (with replacement) and each
+is simulated once with a fresh seed, asking every survey (fitted and held out) and recording the
+model's answer shares over time. Two kinds of prediction follow:
+
+- per figure, the simulated survey's share (drawn with the figure's ``n``): its 5-95% range is a
+  90% predictive interval for the published figure, parameter uncertainty, the model's own
+  randomness and sampling error together;
+- per model series, the share of the staff who would give the answer, week by week: its 5-95%
+  band shows what the model says happened between and beyond the survey waves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from scipy.stats import norm
+
+from experiments.calibration.parameters import ParameterSpec, apply_overrides
+from experiments.calibration.problem import CalibrationProblem
+from experiments.calibration.simulate import SurveyAsk, plan_series, simulate_survey
+from model.config import ModelConfig
+
+PREDICTIVE_STREAM = 0x9ED
+LOW, HIGH = 0.05, 0.95
+
+
+@dataclass
+class Predictive:
+    """Posterior predictive simulations.
+
+    Attributes:
+        draws: One row per draw: its parameter values and seed.
+        figures: One row per draw and figure: ``share`` (the simulated survey) and
+            ``probability`` (the model's staff share).
+        trajectories: One row per draw, week and series: the staff share giving the answer.
+    """
+
+    draws: pd.DataFrame
+    figures: pd.DataFrame
+    trajectories: pd.DataFrame
+
+
+def draw_seeds(seed: int, count: int) -> list[int]:
+    """Seeds of the predictive simulations, apart from every fitted simulation's."""
+    children = np.random.SeedSequence([int(seed), PREDICTIVE_STREAM]).spawn(count)
+    return [int(c.generate_state(1, dtype=np.uint32)[0] >> 1) for c in children]
+
+
+def _simulate_draw(
+    base: ModelConfig,
+    parameters: Sequence[ParameterSpec],
+    values: dict[str, float],
+    plan: Sequence[SurveyAsk],
+    seed: int,
+    every_weeks: int,
+) -> tuple[dict, dict, pd.DataFrame]:
+    config = apply_overrides(base, {p.key: values[p.name] for p in parameters})
+    result = simulate_survey(config, plan, seed, series=plan_series(plan), every_weeks=every_weeks)
+    return result.shares, result.probabilities, result.trajectory
+
+
+def posterior_predictive(
+    problem: CalibrationProblem, posterior: pd.DataFrame, seed: int, n_jobs: int
+) -> Predictive:
+    """Simulate ``predictive_draws`` posterior particles (drawn by weight) once each."""
+    settings = problem.settings
+    rng = np.random.default_rng([int(seed), PREDICTIVE_STREAM])
+    weights = posterior["weight"].to_numpy(dtype=float)
+    picks = rng.choice(len(posterior), size=settings.predictive_draws, p=weights / weights.sum())
+    seeds = draw_seeds(seed, settings.predictive_draws)
+    draws = posterior.iloc[picks][problem.names].reset_index(drop=True)
+    draws.insert(0, "draw", range(len(draws)))
+    draws["seed"] = seeds
+    jobs = (
+        delayed(_simulate_draw)(
+            problem.base,
+            problem.parameters,
+            row,
+            problem.full_plan,
+            s,
+            settings.predictive_every_weeks,
+        )
+        for row, s in zip(draws[problem.names].to_dict("records"), seeds, strict=True)
+    )
+    results = Parallel(n_jobs=n_jobs)(jobs)
+    figure_rows, trajectories = [], []
+    for draw, (shares, probabilities, trajectory) in enumerate(results):
+        figure_rows += [
+            {"draw": draw, "figure_id": f, "share": shares[f], "probability": probabilities[f]}
+            for f in shares
+        ]
+        trajectories.append(trajectory.assign(draw=draw))
+    return Predictive(draws, pd.DataFrame(figure_rows), pd.concat(trajectories, ignore_index=True))
+
+
+def wilson_interval(share: float, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a binomial share: the figure's own sampling interval."""
+    z = norm.ppf(0.5 + level / 2)
+    centre = (share + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
+def figure_table(problem: CalibrationProblem, predictive: Predictive) -> pd.DataFrame:
+    """Per figure: observed share with its 95% interval against the 90% predictive interval."""
+    grouped = predictive.figures.groupby("figure_id")
+    rows = []
+    for fig in problem.targets.itertuples():
+        sim = grouped.get_group(fig.figure_id)
+        low, high = wilson_interval(fig.target_share, int(fig.n))
+        pred_low, pred_high = sim["share"].quantile([LOW, HIGH])
+        rows.append(
+            {
+                "figure_id": fig.figure_id,
+                "question_id": fig.question_id,
+                "dataset": fig.dataset,
+                "fieldwork_mid": pd.Timestamp(fig.fieldwork_mid).date(),
+                "staff_group": fig.staff_group,
+                "quantity": fig.quantity,
+                "answer": fig.answer,
+                "tool": fig.tool,
+                "n": int(fig.n),
+                "held_out": bool(fig.held_out),
+                "synthetic": bool(fig.synthetic),
+                "observed": float(fig.target_share),
+                "observed_low95": low,
+                "observed_high95": high,
+                "predicted_median": float(sim["share"].median()),
+                "predicted_low90": float(pred_low),
+                "predicted_high90": float(pred_high),
+                "model_share_median": float(sim["probability"].median()),
+                "inside_90": bool(pred_low <= fig.target_share <= pred_high),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,395 @@
+"""The HTML report of a calibration, for a researcher: one self-contained file.
+
+It says what was fitted (parameters, priors, reasons), to what data (each survey figure with its
+source), how well (the fit plot and a per-figure table), how sure (posterior summary, pair plot,
+identifiability), the recovery or held-out validation where the task asks for it, the sampler's
+diagnostics, the assumptions and the provenance. PNGs are embedded as base64; all text is
+HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from experiments.calibration.discrepancy import reference_distance
+from experiments.calibration.outputs import NOT_IDENTIFIED
+from experiments.calibration.problem import CalibrationProblem
+from experiments.io import write_text
+from experiments.report import CSS
+
+CAPTIONS = {
+    "fit": (
+        "Each panel is one model series (question, answer, tool, staff group). The blue band is "
+        "the 90% range over posterior draws of the share of the model's staff who would give "
+        "the answer, week by week (line: median). Black dots are the published figures with "
+        "their 95% sampling interval (from n); the blue bar just right of each dot is the 90% "
+        "interval of the simulated survey of the same n: where that bar and the published "
+        "interval do not overlap, the model misses the figure. Open orange squares are held out "
+        "of the fit."
+    ),
+    "pairs": (
+        "The posterior. Diagonal: the weighted histogram of each parameter over its whole prior "
+        "range (a flat histogram: the data did not narrow it). Below: each pair of parameters, "
+        "dot size by weight; a diagonal ridge means the data fix a combination of the two, not "
+        "each one."
+    ),
+    "diagnostics": (
+        "ABC-SMC by generation. Left: the acceptance threshold (log scale; generation 0 accepts "
+        "every prior draw). The dashed line is about the smallest useful threshold: the distance "
+        "a true model would average from sampling error alone. Middle: the share of simulations "
+        "accepted (low rates cost time). Right: the effective sample size of the weighted "
+        "particles (where it is well below the particle count, a few particles dominate)."
+    ),
+    "trials": (
+        "Point estimate: the deviance of every optuna trial against each parameter (log scale), "
+        "the best trial starred. A clear valley locates a parameter; a flat cloud means the "
+        "figures say little about it."
+    ),
+    "recovery": (
+        "Each parameter on its prior range (0: lower end, 1: upper end): the posterior 90% "
+        "interval (bar), its mean (tick) and the value the synthetic survey was simulated with "
+        "(star)."
+    ),
+    "holdout": (
+        "The held-out figures: the 90% predictive interval of the model fitted to the earlier "
+        "waves (bar, tick: median) against the published figure and its 95% sampling interval."
+    ),
+}
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _num(value: Any, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{value:.{digits}g}" if isinstance(value, float) else str(value)
+
+
+def _pct(share: float) -> str:
+    return "n/a" if share != share else f"{100 * share:.0f}%"
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[Any]], raw: bool = False) -> str:
+    header = "".join(f"<th>{_e(h)}</th>" for h in head)
+    cell = (lambda c: str(c)) if raw else _e
+    body = "".join("<tr>" + "".join(f"<td>{cell(c)}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _figure(name: str, path: Path) -> str:
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{_e(name)}">'
+        f"<figcaption>{_e(CAPTIONS.get(name, ''))}</figcaption></figure>"
+    )
+
+
+def _brief(
+    problem: CalibrationProblem,
+    summary: pd.DataFrame,
+    figures: pd.DataFrame,
+    fit: Mapping,
+    sentences: Sequence[str],
+) -> list[str]:
+    settings = problem.settings
+    fitted = figures[~figures.held_out]
+    method = (
+        "ABC-SMC (a posterior distribution)"
+        if settings.mode == "abc"
+        else ("an optuna point estimate (no interval)")
+    )
+    surveys = fitted.dataset.nunique()
+    text = [
+        f"{len(problem.parameters)} parameters fitted by {method} to {len(fitted)} published "
+        f"survey figures from {surveys} survey series"
+        + (" (synthetic: simulated from known values)" if problem.truth else "")
+        + f"; {fit['simulations_total']:,} simulations.",
+        f"The model's 90% predictive interval holds {int(fitted.inside_90.sum())} of the "
+        f"{len(fitted)} fitted figures.",
+    ]
+    unidentified = summary[summary.identified == NOT_IDENTIFIED].parameter.tolist()
+    if settings.mode == "abc":
+        epsilon, reference = fit["final_epsilon"], reference_distance(problem.plan)
+        closeness = (
+            "about as close as sampling error allows"
+            if epsilon <= 2 * reference
+            else "so the posterior is approximate (wider than an exact one); more generations "
+            "would narrow it, if the model can fit the figures better at all"
+        )
+        text.append(
+            f"The last ABC threshold is {epsilon:.4g} against about {reference:g} for a model "
+            f"that fits the figures as well as their sampling error allows, {closeness}."
+        )
+        text.append(
+            "Not identified by these data (the 90% interval spans more than "
+            f"{settings.identified_ratio:.0%} of the prior): "
+            + (", ".join(unidentified) if unidentified else "none")
+            + "."
+        )
+    return [*text, *sentences]
+
+
+def _parameters_html(problem: CalibrationProblem) -> str:
+    rows = [
+        [p.name, p.key, f"{p.low:g} to {p.high:g}", p.unit, p.reasoning] for p in problem.parameters
+    ]
+    return _table(["Parameter", "Config key", "Uniform prior", "Unit", "Why"], rows)
+
+
+def _data_html(problem: CalibrationProblem) -> str:
+    rows = []
+    for f in problem.targets.itertuples():
+        source = f'<a href="{_e(f.url)}">{_e(f.source)}</a>'
+        rows.append(
+            [
+                _e(f.figure_id) + (" (held out)" if f.held_out else ""),
+                source,
+                _e(f.fieldwork_as_published),
+                _e(f.staff_group),
+                _e(int(f.n)),
+                _e(f.question),
+                _e(f"{f.quantity}: {f.answer} ({f.tool}); {f.strength}"),
+                _e(_pct(f.target_share)),
+            ]
+        )
+    return _table(
+        ["Figure", "Source", "Fieldwork", "Staff group", "n", "Question", "Read as", "Share"],
+        rows,
+        raw=True,
+    )
+
+
+def _figures_html(figures: pd.DataFrame) -> str:
+    rows = [
+        [
+            f.figure_id + (" (held out)" if f.held_out else ""),
+            f"{_pct(f.observed)} ({_pct(f.observed_low95)} to {_pct(f.observed_high95)})",
+            f"{_pct(f.predicted_median)} ({_pct(f.predicted_low90)} to {_pct(f.predicted_high90)})",
+            _pct(f.model_share_median),
+            "yes" if f.inside_90 else "no",
+        ]
+        for f in figures.itertuples()
+    ]
+    head = ["Figure", "Published (95%)", "Simulated survey (90%)", "Model staff share", "Inside"]
+    return _table(head, rows)
+
+
+def _summary_html(summary: pd.DataFrame) -> str:
+    rows = [
+        [
+            r.parameter,
+            _num(r.mean),
+            _num(r.median),
+            f"{_num(r.q05)} to {_num(r.q95)}",
+            f"{r.prior_low:g} to {r.prior_high:g}",
+            _pct(r.interval_to_prior),
+            r.identified,
+        ]
+        for r in summary.itertuples()
+    ]
+    head = [
+        "Parameter",
+        "Mean",
+        "Median",
+        "90% interval",
+        "Prior",
+        "Interval / prior",
+        "Identified",
+    ]
+    return _table(head, rows)
+
+
+def _tools_html(cfg: DictConfig) -> str:
+    rows = []
+    for tool in cfg.tools:
+        rollout = tool.rollout
+        start = rollout.go_live_date or f"week {rollout.go_live_week}"
+        kind = "all staff at once" if tool.general_purpose else rollout.kind
+        if rollout.kind == "phased" and not tool.general_purpose:
+            kind += f" over {rollout.rollout_weeks} weeks"
+        rows.append([tool.name, start, kind, f"{tool.reliability:g}"])
+    note = ""
+    try:
+        from hydra.core.hydra_config import HydraConfig
+
+        choice = HydraConfig.get().runtime.choices.get("tools")
+        path = Path(__file__).resolve().parents[2] / "conf" / "tools" / f"{choice}.yaml"
+        comments = [ln[1:].strip() for ln in path.read_text().splitlines() if ln.startswith("#")]
+        note = (
+            f"<p class=note>From conf/tools/{_e(choice)}.yaml: "
+            + _e(" ".join(c for c in comments if not c.startswith("@package")))
+            + "</p>"
+        )
+    except (ValueError, OSError, AttributeError):
+        pass
+    return _table(["Tool", "First go-live", "Rollout", "Reliability"], rows) + note
+
+
+def _method_html(cfg: DictConfig, problem: CalibrationProblem) -> str:
+    reference = reference_distance(problem.plan)
+    joint = [a for a in problem.plan if len(a.answers) > 1]
+    items = [
+        f"The scenario: the model starts on {cfg.start_date} with {cfg.population.n_workers:,} "
+        f"workers (a calibration size chosen for speed) and runs week by week; every parameter "
+        "not fitted keeps its configured value, most of them assumptions (docs/ODD.md).",
+        "A simulated survey asks the model in the week of each survey's fieldwork midpoint: the "
+        "share of the staff group (or the whole workforce) who would give the answer, from the "
+        "instrument's ordered-probit response model, then a random sample of the figure's own n "
+        "from those shares. Sampling error therefore enters the fit as in the real survey; "
+        "samples are treated as simple random samples of a large workforce, which panels and "
+        "self-selected samples are not.",
+        "Distance (ABC): the sum over figures of the squared difference between simulated and "
+        "published share in standard errors of the published figure (SE from n); answers of "
+        f"one question asked of the same respondents ({len(joint)} such group(s): "
+        + (", ".join("+".join(a.figure_ids) for a in joint) or "none")
+        + ") are compared as one multinomial (Pearson's chi-square), other figures from the "
+        "same survey as independent samples (the correlation of one person's answers is not "
+        f"modelled). A true model would average about {reference:g} from sampling error "
+        "alone.",
+        "Point estimate: binomial or multinomial deviance of the published counts against the "
+        "model's staff shares, averaged over the same seeds in every trial.",
+        "Reproducibility: a parallel ABC-SMC run is not bit-reproducible (pyABC reseeds its "
+        "worker processes from the operating system and the order of finished particles "
+        "depends on timing); every accepted particle's simulation seed is stored, so each can "
+        "be re-simulated exactly, and a run with n_jobs=1 is reproducible from the seed. The "
+        "point estimate and the posterior predictive are reproducible from the seed.",
+    ]
+    return "<ul>" + "".join(f"<li>{_e(i)}</li>" for i in items) + "</ul>"
+
+
+def _task_html(tables: Mapping[str, pd.DataFrame], plots: Mapping[str, Path]) -> list[str]:
+    """The recovery or held-out section, if the task has one."""
+    parts = []
+    if "recovery" in tables:
+        rows = [
+            [x.parameter, _num(x.truth), f"{_num(x.q05)} to {_num(x.q95)}",
+             "yes" if x.covered else "no", x.identified, x.verdict]
+            for x in tables["recovery"].itertuples()
+        ]  # fmt: skip
+        head = ["Parameter", "True value", "90% interval", "Covered", "Identified", "Verdict"]
+        parts += ["<h2>Parameter recovery</h2>", _table(head, rows)]
+        parts += [_figure("recovery", plots["recovery"])] if "recovery" in plots else []
+    if "holdout" in tables:
+        figures = tables["figures"]
+        parts += ["<h2>Held-out validation</h2>", _figures_html(figures[figures.held_out])]
+        parts += [_figure("holdout", plots["holdout"])] if "holdout" in plots else []
+    return parts
+
+
+def _diagnostics_html(diagnostics: pd.DataFrame) -> str:
+    rows = [
+        [int(x.generation), _num(x.epsilon, 4), x.simulations, _pct(x.acceptance_rate),
+         _num(x.ess, 3), _num(x.wall_time_s, 3)]
+        for x in diagnostics.itertuples()
+    ]  # fmt: skip
+    head = ["Generation", "Epsilon", "Simulations", "Accepted", "ESS", "Wall time (s)"]
+    return _table(head, rows)
+
+
+def render_report(
+    cfg: DictConfig,
+    problem: CalibrationProblem,
+    summary: pd.DataFrame,
+    tables: Mapping[str, pd.DataFrame],
+    fit: Mapping[str, Any],
+    plots: Mapping[str, Path],
+    manifest: Mapping[str, Any],
+    sentences: Sequence[str],
+) -> str:
+    """The report as one HTML string."""
+    settings = problem.settings
+    title = cfg.experiment.get("title") or f"Calibration ({settings.mode}, {settings.task})"
+    question = cfg.experiment.get("question") or ""
+    parts = [f"<h1>{_e(title)}</h1>"]
+    if question:
+        parts.append(f'<p class="question"><strong>Question.</strong> {_e(question)}</p>')
+    parts.append("<h2>In brief</h2><ul>")
+    for line in _brief(problem, summary, tables["figures"], fit, sentences):
+        parts.append(f"<li>{_e(line)}</li>")
+    parts += ["</ul>", "<h2>What was fitted</h2>", _parameters_html(problem)]
+    parts += ["<h2>To what data</h2>", _data_html(problem)]
+    parts += ["<h2>How well the model fits</h2>", _figure("fit", plots["fit"])]
+    parts.append(_figures_html(tables["figures"]))
+    parts += ["<h2>How sure the values are</h2>", _summary_html(summary)]
+    parts.append(
+        "<p class=note>Weighted posterior mean, median and 90% interval (5% to 95% quantiles). "
+        f"'Not identified by these data': the interval spans more than "
+        f"{settings.identified_ratio:.0%} of the prior range, so the figures barely narrowed "
+        "what was assumed; its calibrated value mostly restates the prior and should not be "
+        "read as a finding. A point estimate has no interval: use mode abc for how sure.</p>"
+    )
+    parts += [_figure(name, plots[name]) for name in ("pairs", "trials") if name in plots]
+    parts += _task_html(tables, plots)
+    if "diagnostics" in fit:
+        parts += ["<h2>Diagnostics</h2>", _diagnostics_html(fit["diagnostics"])]
+        parts.append(_figure("diagnostics", plots["diagnostics"]))
+    parts += ["<h2>Scenario and method</h2>", _tools_html(cfg), _method_html(cfg, problem)]
+    calibrated = (Path(plots["fit"]).parent / "calibrated.yaml").read_text(encoding="utf-8")
+    parts += ["<h2>Calibrated values</h2>", f"<pre>{_e(calibrated)}</pre>"]
+    parts += ["<h2>Provenance</h2>", _provenance_html(cfg, manifest)]
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{CSS}</style></head>\n<body>\n"
+        + "\n".join(parts)
+        + "\n</body></html>\n"
+    )
+
+
+def _provenance_html(cfg: DictConfig, manifest: Mapping[str, Any]) -> str:
+    git = manifest.get("git") or {}
+    commit = str(git.get("commit", "unknown")) + (
+        " (uncommitted changes)" if git.get("dirty") else ""
+    )
+    keys = (
+        "created",
+        "command",
+        "seed",
+        "mode",
+        "task",
+        "simulations_total",
+        "simulations_this_run",
+        "generations",
+        "n_jobs",
+        "load_average_at_start",
+        "wall_time_s",
+        "fit_wall_time_s",
+        "resumed",
+    )
+    rows = [[k, manifest.get(k)] for k in keys if k in manifest] + [["git commit", commit]]
+    versions = [[k, v] for k, v in (manifest.get("versions") or {}).items()]
+    return "\n".join(
+        [
+            _table(["Item", "Value"], rows),
+            "<details><summary>Package versions</summary>",
+            _table(["Package", "Version"], versions),
+            "</details><details><summary>Full configuration (config.yaml)</summary>",
+            f"<pre>{_e(OmegaConf.to_yaml(cfg, resolve=True))}</pre></details>",
+        ]
+    )
+
+
+def write_report(
+    out_dir: Path,
+    cfg: DictConfig,
+    problem: CalibrationProblem,
+    summary: pd.DataFrame,
+    tables: Mapping[str, pd.DataFrame],
+    fit: Mapping[str, Any],
+    plots: Mapping[str, Path],
+    manifest: Mapping[str, Any],
+    sentences: Sequence[str] = (),
+) -> Path:
+    """Write ``out_dir/report.html`` atomically and return its path."""
+    text = render_report(cfg, problem, summary, tables, fit, plots, manifest, sentences)
+    return write_text(Path(out_dir) / "report.html", text)
