@@ -37,7 +37,9 @@ Written to the Mesa 3.5 API (``super().__init__(rng=...)``, ``Agent(model)``, an
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import mesa
 import networkx as nx
@@ -142,7 +144,9 @@ def vectorised_week(model: WorkforceModel, inputs: WeekInputs) -> None:
 
 
 class _BeliefRules:
-    """The belief update and the adoption of a worked-out view, shared by both agent classes.
+    """The belief update, peer influence and adoption of a view, shared by both agent classes.
+
+    The two classes differ only in how a worker finds its neighbours (:meth:`peers`).
 
     Expects ``model``, ``trust``, ``trust_strength``, ``successes``, ``failures`` and
     ``_next_trust`` attributes (set by the agent classes).
@@ -168,6 +172,31 @@ class _BeliefRules:
                 self.trust[k] = alpha_new / total
             self.trust_strength[k] = min(total, model.max_trust_strength)
         self.successes = self.failures = None
+
+    def peers(self) -> Iterable[Any]:
+        """The worker's network neighbours (each agent class finds them its own way)."""
+        raise NotImplementedError
+
+    def listen(self) -> None:
+        """Work out this week's trust from the neighbours' current trust (adopted later)."""
+        if not self.talks:
+            self._next_trust = self.trust
+            return
+        bounded, bound = self.model.bounded_confidence, self.model.confidence_bound
+        new_trust = []
+        for k, own in enumerate(self.trust):
+            weighted = 0.0
+            total = 0.0
+            for neighbour in self.peers():
+                theirs = neighbour.trust[k]
+                if bounded and not abs(theirs - own) < bound:
+                    continue
+                weighted += neighbour.influence_weight * theirs
+                total += neighbour.influence_weight
+            if total > 0:
+                own = own + self.susceptibility * (weighted / total - own)
+            new_trust.append(own)
+        self._next_trust = new_trust
 
     def adopt_view(self) -> None:
         """Take on the trust worked out in ``listen``."""
@@ -212,26 +241,9 @@ class ReferenceWorker(_BeliefRules, mesa.Agent):
         self.failures: list[float] | None = None
         self._next_trust = trust
 
-    def listen(self) -> None:
-        """Work out this week's trust from the neighbours' current trust (adopted later)."""
-        if not self.talks:
-            self._next_trust = self.trust
-            return
-        bounded, bound = self.model.bounded_confidence, self.model.confidence_bound
-        new_trust = []
-        for k, own in enumerate(self.trust):
-            weighted = 0.0
-            total = 0.0
-            for neighbour in self.neighbours:
-                theirs = neighbour.trust[k]
-                if bounded and not abs(theirs - own) < bound:
-                    continue
-                weighted += neighbour.influence_weight * theirs
-                total += neighbour.influence_weight
-            if total > 0:
-                own = own + self.susceptibility * (weighted / total - own)
-            new_trust.append(own)
-        self._next_trust = new_trust
+    def peers(self) -> list[ReferenceWorker]:
+        """Neighbours from the list resolved when the reference was built."""
+        return self.neighbours
 
 
 class NetworkWorker(_BeliefRules, CellAgent):
@@ -269,26 +281,9 @@ class NetworkWorker(_BeliefRules, CellAgent):
         self.failures: list[float] | None = None
         self._next_trust = trust
 
-    def listen(self) -> None:
-        """Work out this week's trust from the neighbours' current trust (adopted later)."""
-        if not self.talks:
-            self._next_trust = self.trust
-            return
-        bounded, bound = self.model.bounded_confidence, self.model.confidence_bound
-        new_trust = []
-        for k, own in enumerate(self.trust):
-            weighted = 0.0
-            total = 0.0
-            for neighbour in self.cell.neighborhood.agents:
-                theirs = neighbour.trust[k]
-                if bounded and not abs(theirs - own) < bound:
-                    continue
-                weighted += neighbour.influence_weight * theirs
-                total += neighbour.influence_weight
-            if total > 0:
-                own = own + self.susceptibility * (weighted / total - own)
-            new_trust.append(own)
-        self._next_trust = new_trust
+    def peers(self) -> Iterable[NetworkWorker]:
+        """Neighbours through the Mesa network space, as Mesa's examples find them."""
+        return self.cell.neighborhood.agents
 
 
 class _RulesModel(mesa.Model):
