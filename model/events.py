@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.config import EventConfig, ModelConfig
-from model.validation import date_to_week
+from model.validation import week_of
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -27,10 +27,7 @@ if TYPE_CHECKING:
 
 def event_week(config: ModelConfig, event: EventConfig) -> int:
     """Week of an event, from its date when given."""
-    if event.date is not None:
-        return date_to_week(config, event.date, "event date")
-    assert event.week is not None
-    return event.week
+    return week_of(config, event.week, event.date, "event date")
 
 
 def apply_events(model: WorkforceModel) -> None:

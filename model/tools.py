@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.config import ModelConfig, ToolConfig
-from model.validation import date_to_week
+from model.validation import week_of
 from model.workforce import beta_draws
 
 
@@ -72,10 +72,7 @@ def build_tools(config: ModelConfig, rng: np.random.Generator, n_departments: in
 def first_go_live_week(config: ModelConfig, tool: ToolConfig) -> int:
     """The tool's first go-live week, from ``go_live_date`` when given, else ``go_live_week``."""
     rollout = tool.rollout
-    if rollout.go_live_date is not None:
-        return date_to_week(config, rollout.go_live_date, f"tool '{tool.name}' go_live_date")
-    assert rollout.go_live_week is not None
-    return rollout.go_live_week
+    return week_of(config, rollout.go_live_week, rollout.go_live_date, f"tool '{tool.name}'")
 
 
 def rollout_schedule(

@@ -126,12 +126,12 @@ def _check_dates(config: ModelConfig) -> list[str]:
     return problems
 
 
-def _week_of(config: ModelConfig, week: int | None, date: str | None, path: str) -> int | None:
+def week_of(config: ModelConfig, week: int | None, date: str | None, path: str) -> int:
+    """The week of something given by ``week`` or by ``date`` (the date wins when both are set)."""
     if date is not None:
-        try:
-            return date_to_week(config, date, path)
-        except ConfigError:
-            return None
+        return date_to_week(config, date, path)
+    if week is None:
+        raise ConfigError(f"{path}: week = None and date = None: expected a week or a date")
     return week
 
 
@@ -198,7 +198,10 @@ def _check_events(config: ModelConfig) -> list[str]:
                 f"{path}: week = {event.week}, date = {event.date}: expected exactly one"
             )
             continue
-        week = _week_of(config, event.week, event.date, f"{path}.date")
+        try:
+            week = week_of(config, event.week, event.date, f"{path}.date")
+        except ConfigError:  # a bad date is reported by _check_dates
+            week = None
         if week is not None and not 0 <= week < config.weeks:
             problems.append(
                 f"{path} ({event.date or 'week ' + str(event.week)}) falls in week {week}: "
