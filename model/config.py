@@ -186,6 +186,22 @@ class ToolConfig:
     general_purpose: bool = param(
         False, unit="-", doc="live everywhere from go-live (e.g. generative AI), used voluntarily"
     )
+    published_reliability: float | None = param(
+        None,
+        unit="share",
+        low=0.0,
+        high=1.0,
+        doc="reliability the vendor and training state (None = reliability); what courses teach",
+    )
+    local_validation_share: float = fraction(
+        0.0, doc="share of departments that validated the tool locally and know their own rho_d"
+    )
+    forcing_function: float = fraction(
+        0.0, doc="cognitive forcing: least share of accepted advice checked (Bucinca et al. 2021)"
+    )
+    confidence_display: float = fraction(
+        0.0, doc="how well a per-case confidence display steers checks to wrong advice (0 none)"
+    )
     rollout: RolloutConfig = field(default_factory=RolloutConfig)
 
 
@@ -209,12 +225,46 @@ class BehaviourConfig:
         0.5, doc="omega: reported confidence = omega * trust + (1 - omega) * self-efficacy"
     )
     reliance_steepness: float = param(
-        10.0, unit="per unit trust gap", low=0.0, doc="k_r: r = sigmoid(k_r (tau - h))"
+        10.0, unit="per unit trust gap", low=0.0, doc="k_r: r = sigmoid(k_r (tau - a_hat))"
     )
     automation_bias: float = fraction(
         0.3,
         source="assumption; the effect is from Parasuraman and Manzey (2010) Human Factors",
-        doc="b_auto: lowered scrutiny of advice that is relied on",
+        doc="b_auto: lowers the checking of accepted advice, v (1 - b_auto)",
+    )
+    verification_gain: float = param(
+        2.0,
+        unit="checks per unit distrust",
+        low=0.0,
+        doc="g_v: verification v = g_v (1 - tau) (1 - b_auto) (1 - W) (1 + e_A A) + training",
+    )
+    accountability: float = fraction(
+        0.0, doc="A: accountability for AI-assisted decisions at the point of decision (governance)"
+    )
+    accountability_effect: float = param(
+        0.5, unit="relative rise", low=0.0, doc="e_A: rise in checking at full accountability"
+    )
+    false_alarm_rate: float = fraction(
+        0.05, doc="f: probability a check wrongly rejects right advice"
+    )
+    verification_minutes: float = param(
+        2.0, unit="minutes per checked case", low=0.0, doc="staff time of one check"
+    )
+    self_assessment_bias: float = param(
+        0.05,
+        unit="accuracy",
+        low=-1.0,
+        high=1.0,
+        doc="mean of perceived minus true own accuracy at entry (over-confidence > 0)",
+    )
+    self_assessment_sd: float = param(
+        0.05, unit="accuracy", low=0.0, doc="spread of that miscalibration between workers"
+    )
+    self_knowledge_strength: float = param(
+        100.0, unit="pseudo-observations", low=1e-6, doc="evidence behind perceived own accuracy"
+    )
+    self_efficacy_error_loss: float = fraction(
+        0.05, doc="share of self-efficacy lost per revealed error of one's AI-assisted decisions"
     )
     detection_literacy_weight: float = fraction(0.5, doc="weight of AI literacy in detection skill")
     detection_accuracy_weight: float = fraction(0.5, doc="weight of expertise in detection skill")
@@ -264,21 +314,28 @@ class ModalityConfig:
         doc="trust shift regardless of evidence",
     )
     half_life_weeks: float = param(
-        26.0, unit="weeks", low=1e-6, doc="half-life of literacy and detection gains"
+        26.0, unit="weeks", low=1e-6, doc="half-life of the transient gains in weeks without use"
     )
     influence_multiplier: float = param(
         1.0, unit="factor", low=0.0, doc="multiplies peer influence weight (champions)"
+    )
+    durable_share: float = fraction(0.3, doc="share of each skill gain that does not decay")
+    verification_bonus: float = fraction(0.0, doc="dv: rise in the checking of accepted advice")
+    self_assessment_pull: float = fraction(
+        0.0, doc="share of the gap between perceived and true own accuracy closed"
     )
 
 
 def _modalities() -> dict[str, ModalityConfig]:
     m = ModalityConfig
+    # cost, hours, dl, ds, pi, dphi, push, half-life, influence, durable, dv, self-assessment
     return {
-        "elearning": m(20.0, 1.0, 0.15, 0.05, 0.10, 0.02, 0.0, 26.0, 1.0),
-        "workshop": m(150.0, 4.0, 0.30, 0.15, 0.30, 0.10, 0.0, 39.0, 1.0),
-        "simulation": m(400.0, 4.0, 0.30, 0.20, 0.50, 0.25, 0.0, 52.0, 1.0),
-        "vendor_demo": m(5.0, 1.0, 0.05, 0.10, 0.00, 0.00, 0.15, 26.0, 1.0),
-        "champions": m(1500.0, 30.0, 0.50, 0.30, 0.50, 0.20, 0.0, 104.0, 3.0),
+        "elearning": m(20.0, 1.0, 0.15, 0.05, 0.10, 0.02, 0.0, 26.0, 1.0, 0.3, 0.02, 0.0),
+        "workshop": m(150.0, 4.0, 0.30, 0.15, 0.30, 0.10, 0.0, 39.0, 1.0, 0.3, 0.05, 0.2),
+        "simulation": m(400.0, 4.0, 0.30, 0.20, 0.50, 0.25, 0.0, 52.0, 1.0, 0.3, 0.15, 0.5),
+        "failure_exposure": m(40.0, 1.5, 0.10, 0.0, 0.30, 0.15, 0.0, 26.0, 1.0, 0.3, 0.20, 0.2),
+        "vendor_demo": m(5.0, 1.0, 0.05, 0.10, 0.00, 0.00, 0.15, 26.0, 1.0, 0.3, 0.0, 0.0),
+        "champions": m(1500.0, 30.0, 0.50, 0.30, 0.50, 0.20, 0.0, 104.0, 3.0, 0.3, 0.10, 0.5),
     }
 
 
@@ -321,12 +378,51 @@ class ProgrammeConfig:
 
 
 @dataclass
+class AuditConfig:
+    """Clinical audit and feedback of AI-assisted decisions in a share of departments.
+
+    Every ``period_weeks`` from ``start_week``, each audited department reveals ``reveal_share``
+    of the errors its staff did not notice since the last round to the staff who made them, and
+    publishes the tool's accuracy on ``sample_cases`` audited cases (Ivers et al. 2012, Cochrane).
+    """
+
+    coverage: float = fraction(0.0, doc="share of departments audited (0 = no audit)")
+    period_weeks: int = param(13, unit="weeks", low=1, doc="weeks between audit rounds")
+    start_week: int = param(0, unit="week", low=0, doc="first possible audit round")
+    reveal_share: float = fraction(0.5, doc="share of unnoticed errors revealed per round")
+    sample_cases: int = param(
+        50, unit="cases per department", low=1, doc="cases audited to publish local accuracy"
+    )
+    publication_weight: float = param(
+        20.0, unit="pseudo-observations", low=0.0, doc="weight of the published local accuracy"
+    )
+    cost_gbp_per_department: float = param(
+        1000.0, unit="GBP per department and round", low=0.0, doc="cost of one audit round"
+    )
+
+
+PACES = ("asap", "even", "profile")
+
+
+@dataclass
 class StrategyConfig:
-    """An education strategy: programmes in schedule order under one budget."""
+    """An education strategy: programmes in schedule order under one budget, spent at a pace."""
 
     name: str = param("no_training", unit="-", doc="strategy name")
     budget_gbp: float = param(0.0, unit="GBP", low=0.0, doc="total budget incl. backfill")
     programmes: list[ProgrammeConfig] = param(unit="-", default_factory=list, doc="programmes")
+    pace: str = param(
+        "even",
+        unit="-",
+        choices=PACES,
+        doc="asap: as places allow; even: equal yearly limits; profile: spend_profile",
+    )
+    spend_profile: list[float] = param(
+        unit="shares per 52-week year",
+        default_factory=list,
+        doc="pace=profile: share of the budget released in each year (sums to 1)",
+    )
+    audit: AuditConfig = field(default_factory=AuditConfig)
 
 
 @dataclass
@@ -382,6 +478,7 @@ class ModelConfig:
     training: TrainingConfig = field(default_factory=TrainingConfig)
     strategy: StrategyConfig = field(default_factory=StrategyConfig)
     events: list[EventConfig] = param(unit="-", default_factory=list, doc="scheduled events")
+    audit: AuditConfig = field(default_factory=AuditConfig)
     outcomes: OutcomeConfig = field(default_factory=OutcomeConfig)
     survey: SurveyConfig = field(default_factory=SurveyConfig)
 
@@ -390,6 +487,7 @@ __all__ = [
     "ARCHETYPES",
     "ASSUMPTION",
     "ArchetypeConfig",
+    "AuditConfig",
     "BehaviourConfig",
     "EventConfig",
     "ModalityConfig",

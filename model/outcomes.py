@@ -4,6 +4,12 @@ Every outcome is a ratio of two sums. The sums are taken once per week per cell 
 staff group with ``np.bincount`` (no per-agent reporters); overall figures and the two breakdowns
 are sums of those cells, so they always agree. Calibration outcomes are over (worker, tool) pairs
 whose department has the tool live: **appropriate** means ``|tau - rho_d| <= delta_app``.
+
+Decision outcomes (model v2) are over the week's AI-assisted cases: automation-bias errors (wrong
+advice acted on) and aversion errors (right advice overridden or falsely rejected, then decided
+wrongly) per 1,000 cases, and their sum, the *avoidable* errors; decision accuracy against the
+tool alone and the same staff unaided on the same cases; ``complementarity`` is decision accuracy
+minus the better of the two.
 """
 
 from __future__ import annotations
@@ -39,14 +45,54 @@ OUTCOMES: dict[str, tuple[str, str, str]] = {
     "automation_bias_rate": ("relied_wrong", "wrong_advice", "share of wrong advice acted on"),
     "aversion_rate": ("aversion_errors", "right_advice", "share of right advice lost to override"),
     "decision_accuracy": ("correct", "cases", "share of AI-assisted decisions right"),
+    "ai_alone_accuracy": ("ai_correct", "cases", "share of the same cases the tool alone gets right"),
     "unaided_accuracy": ("unaided_correct", "cases", "share the same cases right without AI"),
+    "automation_bias_errors_per_1000": (
+        "relied_wrong",
+        "cases",
+        "wrong AI advice acted on, per 1,000 AI-assisted decisions",
+    ),
+    "aversion_errors_per_1000": (
+        "aversion_errors",
+        "cases",
+        "right AI advice overridden or rejected and then decided wrongly, per 1,000 decisions",
+    ),
+    "avoidable_errors_per_1000": (
+        "avoidable_errors",
+        "cases",
+        "automation-bias plus aversion errors, per 1,000 AI-assisted decisions",
+    ),
+    "verification_share": ("verified", "accepted", "share of accepted AI advice checked"),
+    "mean_perceived_accuracy": (
+        "perceived_accuracy",
+        "headcount",
+        "mean belief about one's own unaided accuracy (0-1)",
+    ),
+    "self_assessment_error": (
+        "self_assessment_gap",
+        "headcount",
+        "mean perceived minus true own accuracy (> 0: over-confident in oneself)",
+    ),
     "trained_share": ("trained", "headcount", "share of current staff ever trained"),
     "starting_staff_share": ("starting_staff", "headcount", "share of staff present at week 0"),
 }
+PER_1000 = tuple(name for name in OUTCOMES if name.endswith("_per_1000"))
 COUNTS: dict[str, str] = {
     "headcount": "workers",
     "appropriate_workers": "appropriately confident (worker, live tool) pairs",
     "decisions": "AI-assisted decisions this week",
+    "verification_hours": "staff hours spent checking AI advice this week",
+}
+CUMULATIVE: dict[str, tuple[str, str]] = {
+    # name: (weekly count it accumulates, description)
+    "appropriate_worker_weeks": (
+        "appropriate_workers",
+        "appropriately confident (worker, live tool) pairs summed over weeks so far",
+    ),
+    "cumulative_verification_hours": (
+        "verification_hours",
+        "staff hours spent checking AI advice so far",
+    ),
 }
 GROUPINGS = ("archetype", "staff_group")
 
@@ -82,6 +128,8 @@ def _cell_sums(model: WorkforceModel) -> dict[str, np.ndarray]:
         "ai_literacy": per_cell(cell, wf.ai_literacy),
         "trained": per_cell(cell, (wf.times_trained > 0).astype(float)),
         "starting_staff": per_cell(cell, wf.starting_staff.astype(float)),
+        "perceived_accuracy": per_cell(cell, wf.perceived_accuracy),
+        "unaided_skill": per_cell(cell, wf.unaided_accuracy),
         "live_pairs": per_cell(pair_cell),
         "using": per_cell(pair_cell, wf.uses.ravel()[pair].astype(float)),
         "appropriate": per_cell(pair_cell, (np.abs(gap) <= margin).astype(float)),
@@ -93,6 +141,17 @@ def _cell_sums(model: WorkforceModel) -> dict[str, np.ndarray]:
     # Sums that follow from others, so need no pass over the workforce of their own:
     sums["confidence"] = omega * sums["trust"] + (1 - omega) * sums["self_efficacy"]
     sums["under_trust"] = sums["live_pairs"] - sums["appropriate"] - sums["over_trust"]
+    sums["avoidable_errors"] = sums["relied_wrong"] + sums["aversion_errors"]
+    sums["self_assessment_gap"] = sums["perceived_accuracy"] - sums["unaided_skill"]
+    sums["verification_hours"] = (
+        sums["verified"] * model.config.behaviour.verification_minutes / 60.0
+    )
+    sums["appropriate_worker_weeks"] = model.appropriate_worker_weeks + sums["appropriate"]
+    sums["cumulative_verification_hours"] = (
+        model.cumulative_verification_hours + sums["verification_hours"]
+    )
+    model.appropriate_worker_weeks = sums["appropriate_worker_weeks"]
+    model.cumulative_verification_hours = sums["cumulative_verification_hours"]
     sums["has_live_tool"] = (
         sums["live_pairs"] if live.shape[1] == 1 else per_cell(cell, live.any(axis=1).astype(float))
     )
@@ -104,10 +163,18 @@ def _ratios(sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     for name, (numerator, denominator, _) in OUTCOMES.items():
         num, den = sums[numerator], sums[denominator]
         values[name] = np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0)
+    for name in PER_1000:
+        values[name] = 1000.0 * values[name]
     values["accuracy_gain"] = values["decision_accuracy"] - values["unaided_accuracy"]
+    values["complementarity"] = values["decision_accuracy"] - np.fmax(
+        values["ai_alone_accuracy"], values["unaided_accuracy"]
+    )
     values["headcount"] = sums["headcount"]
     values["appropriate_workers"] = sums["appropriate"]
     values["decisions"] = sums["cases"]
+    values["verification_hours"] = sums["verification_hours"]
+    for name in CUMULATIVE:
+        values[name] = sums[name]
     return values
 
 
@@ -119,6 +186,7 @@ def record(model: WorkforceModel) -> None:
     row.update({name: float(v[0]) for name, v in overall.items()})
     row["cumulative_cost_gbp"] = model.cumulative_cost_gbp
     row["cumulative_staff_hours"] = model.cumulative_staff_hours
+    row["cumulative_audit_cost_gbp"] = model.cumulative_audit_cost_gbp
     model.outcome_rows.append(row)
     if not model.config.outcomes.by_group:
         return
@@ -143,7 +211,12 @@ def outcome_descriptions() -> dict[str, str]:
     """Column name to description (with unit) for the outcome table."""
     described = {name: text for name, (_, _, text) in OUTCOMES.items()}
     described.update(COUNTS)
+    described.update({name: text for name, (_, text) in CUMULATIVE.items()})
     described["accuracy_gain"] = "decision_accuracy - unaided_accuracy (share of decisions)"
+    described["complementarity"] = (
+        "decision_accuracy - max(ai_alone_accuracy, unaided_accuracy) (share of decisions)"
+    )
+    described["cumulative_audit_cost_gbp"] = "audit spend so far, governance and strategy (GBP)"
     described["cumulative_cost_gbp"] = "training spend so far incl. backfill (GBP)"
     described["cumulative_staff_hours"] = "staff hours spent in training so far (hours)"
     return described

@@ -12,13 +12,14 @@ from omegaconf import DictConfig, OmegaConf
 
 from model.adoption import adopt
 from model.agents import HealthcareWorker
+from model.audit import audit, create_audits
 from model.config import ModelConfig
 from model.events import apply_events
 from model.network import KeptNeighbourSum, NeighbourSums, build_network, degree
 from model.outcomes import outcome_table, record, week_date
 from model.peers import create_peer_weights, peer_influence
 from model.tools import build_tools, deploy
-from model.training import create_programmes, decay_training_gains, train
+from model.training import create_programmes, decay_training_gains, gain_retention, train
 from model.turnover import turnover
 from model.use import DecisionTally, use_ai
 from model.validation import ConfigError, parse_date, validate_config
@@ -54,10 +55,11 @@ class WorkforceModel(mesa.Model):
     2. ``apply_events``: scheduled incidents, evidence, approvals, leadership (spec 7);
     3. ``deploy``: which departments have each tool live (spec 2);
     4. ``adopt``: start and stop using live tools (spec 3);
-    5. ``use_ai``: cases, reliance, error noticing, Beta belief update (spec 4);
-    6. ``peer_influence``: trust moves toward neighbours' weighted mean (spec 5);
-    7. ``decay_training_gains`` and ``train``: education programmes within budget (spec 6);
-    8. ``record``: the week's outcomes, of the staff who worked that week (spec 9).
+    5. ``use_ai``: cases, acceptance, verification, errors, Beta belief updates (spec 4);
+    6. ``audit``: audit rounds reveal unnoticed errors and publish local accuracy (spec 6);
+    7. ``peer_influence``: trust moves toward neighbours' weighted mean (spec 5);
+    8. ``decay_training_gains`` and ``train``: education programmes within budget (spec 6);
+    9. ``record``: the week's outcomes, of the staff who worked that week (spec 9).
 
     All state lives in numpy arrays (:attr:`workforce`); every random draw comes from the one
     Generator :attr:`rng`, seeded from ``config.seed``. Mesa agents
@@ -93,9 +95,13 @@ class WorkforceModel(mesa.Model):
         self.leadership_factor = np.ones(len(cfg.tools))
         self.adoption_boost = np.ones(len(cfg.tools))
         self.programmes = create_programmes(self)
-        self.budget_remaining = float(cfg.strategy.budget_gbp)
+        self.gain_retention = gain_retention(self)
+        self.audits = create_audits(self)
         self.cumulative_cost_gbp = 0.0
         self.cumulative_staff_hours = 0.0
+        self.cumulative_audit_cost_gbp = 0.0
+        self.appropriate_worker_weeks: np.ndarray | float = 0.0  # per archetype x staff group
+        self.cumulative_verification_hours: np.ndarray | float = 0.0
         self.tally = DecisionTally()
         self.outcome_rows: list[dict[str, Any]] = []
         self.group_rows: list[dict[str, Any]] = []
@@ -108,6 +114,11 @@ class WorkforceModel(mesa.Model):
                     f"events.{i}.department = {event.department}: expected a department index "
                     f"from 0 to {self.n_departments - 1}"
                 )
+
+    @property
+    def budget_remaining(self) -> float:
+        """Education budget not yet spent (GBP), whether released by the pace or not."""
+        return self.config.strategy.budget_gbp - self.cumulative_cost_gbp
 
     @property
     def agents(self) -> mesa.agent.AgentSet:
@@ -129,6 +140,7 @@ class WorkforceModel(mesa.Model):
         deploy(self)
         adopt(self)
         use_ai(self)
+        audit(self)
         peer_influence(self)
         decay_training_gains(self)
         train(self)

@@ -2,7 +2,9 @@
 
 Reliability varies by department around the tool's headline figure, ``rho_d ~ Beta`` with mean
 ``rho``: local validation matters (deployed tools can underperform their claims, Wong et al. 2021,
-JAMA Intern Med). A rollout gives every department its go-live week.
+JAMA Intern Med). Training teaches the tool's *published* reliability; only the departments that
+validated the tool locally (``local_validation_share``) know, and teach, their own ``rho_d``.
+A rollout gives every department its go-live week.
 """
 
 from __future__ import annotations
@@ -22,11 +24,14 @@ class ToolSet:
 
     names: list[str]
     department_reliability: np.ndarray  # rho_d, n_departments x K
+    taught_reliability: np.ndarray  # what training teaches there: rho_d if validated locally
     go_live_week: np.ndarray  # int, n_departments x K
     general_purpose: np.ndarray  # bool, K
     cases_per_week: np.ndarray  # lam, K
     error_salience: np.ndarray  # sigma, K
     governance: np.ndarray  # G, K (events can change it)
+    forcing_function: np.ndarray  # least share of accepted advice checked, K
+    confidence_display: np.ndarray  # steering of checks toward wrong advice, K
 
     def live(self, department: np.ndarray, week: int) -> np.ndarray:
         """N x K mask: the tool is live in the worker's department at ``week``."""
@@ -52,20 +57,29 @@ def known_tool_trust(trust: np.ndarray, live: np.ndarray) -> np.ndarray:
 def build_tools(config: ModelConfig, rng: np.random.Generator, n_departments: int) -> ToolSet:
     """Draw department reliabilities and go-live weeks for every configured tool."""
     reliability = np.empty((n_departments, len(config.tools)))
+    taught = np.empty_like(reliability)
     go_live = np.empty((n_departments, len(config.tools)), dtype=np.int64)
     for k, tool in enumerate(config.tools):
         reliability[:, k] = beta_draws(
             rng, np.full(n_departments, tool.reliability), tool.reliability_concentration
         )
         go_live[:, k] = rollout_schedule(config, tool, rng, n_departments)
+        published = (
+            tool.reliability if tool.published_reliability is None else tool.published_reliability
+        )
+        validated = rng.random(n_departments) < tool.local_validation_share
+        taught[:, k] = np.where(validated, reliability[:, k], published)
     return ToolSet(
         names=[t.name for t in config.tools],
         department_reliability=reliability,
+        taught_reliability=taught,
         go_live_week=go_live,
         general_purpose=np.array([t.general_purpose for t in config.tools]),
         cases_per_week=np.array([t.cases_per_week for t in config.tools]),
         error_salience=np.array([t.error_salience for t in config.tools]),
         governance=np.array([t.governance_maturity for t in config.tools]),
+        forcing_function=np.array([t.forcing_function for t in config.tools]),
+        confidence_display=np.array([t.confidence_display for t in config.tools]),
     )
 
 

@@ -8,8 +8,15 @@ A programme is three separate concerns, as interventions are in Starsim:
   start); each week at most ``weekly_capacity`` of the workforce is invited; invited staff attend
   with probability ``base_attendance (1 - workload_pressure)``; programmes spend in schedule order
   and stop when the budget is spent;
-- **effect**: the modality's gains, ``x += gain (1 - x)``; literacy and detection gains decay toward
-  the baseline with the modality's half-life.
+  and stop when the money released so far (:mod:`model.budget`, paced by year) is spent;
+- **effect**: the modality's gains, ``x += gain (1 - x)``, for AI literacy, error-detection skill
+  and the checking of accepted advice. Each skill gain has a durable part (``durable_share``,
+  kept) and a transient part that fades with the modality's own half-life, only in weeks in which
+  the worker does not use a tool: use maintains skill, refreshers restore it (Arthur et al. 1998;
+  Tatel and Ackerman 2025). Trust is pulled toward what the course teaches: the tool's published
+  reliability, or the department's own where it validated the tool locally. Feedback on own
+  performance (``self_assessment_pull``) moves the belief about one's own accuracy toward the
+  truth.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.budget import affordable, spend
 from model.config import ARCHETYPES, ModalityConfig, ProgrammeConfig
 from model.network import degree
 from model.peers import influence_weight, refresh_peer_weights
@@ -115,11 +123,17 @@ def cost_per_person(model: WorkforceModel, modality: ModalityConfig) -> float:
     return modality.cost_gbp + modality.staff_hours * model.config.training.backfill_gbp_per_hour
 
 
+def gain_retention(model: WorkforceModel) -> np.ndarray:
+    """Weekly retention ``0.5 ** (1 / half-life)`` of each modality's transient gains."""
+    half_lives = [m.half_life_weeks for m in model.config.training.modalities.values()]
+    return 0.5 ** (1 / np.asarray(half_lives))
+
+
 def decay_training_gains(model: WorkforceModel) -> None:
-    """Literacy and detection gains decay toward the baseline with the last modality's half-life."""
+    """Transient gains fade, each at its own modality's rate, for staff who did not use a tool."""
     wf = model.workforce
-    wf.literacy_bonus *= wf.gain_retention
-    wf.detection_bonus *= wf.gain_retention
+    idle = np.flatnonzero((wf.last_use_week != model.week).all(axis=1))
+    wf.transient_gain[idle] *= model.gain_retention
 
 
 def train(model: WorkforceModel) -> None:
@@ -145,27 +159,32 @@ def train(model: WorkforceModel) -> None:
         attendees = invited[rng.random(invited.size) < attendance]
         modality = model.config.training.modalities[programme.modality]
         unit_cost = cost_per_person(model, modality)
-        if unit_cost > 0:
-            affordable = int((model.budget_remaining + 1e-9) // unit_cost)
-            if attendees.size > affordable:
-                attendees = rng.choice(attendees, size=affordable, replace=False)
-            model.budget_remaining -= attendees.size * unit_cost
-        apply_modality(model, attendees, modality)
-        model.cumulative_cost_gbp += attendees.size * unit_cost
-        model.cumulative_staff_hours += attendees.size * modality.staff_hours
+        places_paid = affordable(model, unit_cost)
+        if attendees.size > places_paid:
+            attendees = rng.choice(attendees, size=places_paid, replace=False)
+        apply_modality(model, attendees, programme.modality)
+        spend(model, attendees.size * unit_cost, attendees.size * modality.staff_hours)
 
 
-def apply_modality(model: WorkforceModel, index: np.ndarray, modality: ModalityConfig) -> None:
-    """The effect of one completion of ``modality`` on the workers at ``index``."""
+def apply_modality(model: WorkforceModel, index: np.ndarray, name: str) -> None:
+    """The effect of one completion of modality ``name`` on the workers at ``index``."""
     wf = model.workforce
-    literacy = wf.ai_literacy[index]
-    wf.literacy_bonus[index] += modality.literacy_gain * (1 - literacy)
-    wf.detection_bonus[index] += modality.detection_bonus * (1 - wf.detection_bonus[index])
+    modality = model.config.training.modalities[name]
+    m = list(model.config.training.modalities).index(name)
+    levels = (wf.ai_literacy[index], wf.detection_bonus[index], wf.verification_bonus[index])
+    gains = (modality.literacy_gain, modality.detection_bonus, modality.verification_bonus)
+    for s, (level, gain) in enumerate(zip(levels, gains, strict=True)):
+        increment = gain * (1 - level)
+        wf.durable_gain[index, s] += modality.durable_share * increment
+        wf.transient_gain[index, s, m] += (1 - modality.durable_share) * increment
     wf.self_efficacy[index] += modality.self_efficacy_gain * (1 - wf.self_efficacy[index])
-    wf.gain_retention[index] = 0.5 ** (1 / modality.half_life_weeks)
-    reliability = model.tools.department_reliability[wf.department[index]]
+    own = wf.perceived_accuracy[index]
+    wf.perceived_accuracy[index] = own + modality.self_assessment_pull * (
+        wf.unaided_accuracy[index] - own
+    )
+    taught = model.tools.taught_reliability[wf.department[index]]
     trust = wf.trust[index]
-    trust += modality.calibration_pull * (reliability - trust)
+    trust += modality.calibration_pull * (taught - trust)
     target = 1.0 if modality.trust_push >= 0 else 0.0
     trust += abs(modality.trust_push) * (target - trust)
     wf.trust[index] = trust

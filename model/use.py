@@ -1,25 +1,42 @@
-"""Using a tool and learning from it: reliance, error noticing, Beta belief update (spec section 4).
+"""Using a tool: case-level decisions with verification, and learning from them (spec section 4).
 
-Each user of tool k has ``n ~ Poisson(lam_k)`` AI-assisted decisions a week, each with right advice
-with probability ``rho_d``. The worker relies on the advice with probability
-``r = sigmoid(k_r (tau - h))`` (rely when trust in the tool exceeds trust in oneself; Lee and See
-2004). A relied-on wrong answer is noticed with probability ``sigma phi (1 - b_auto)`` (automation
-bias lowers scrutiny; Parasuraman and Manzey 2010), an overridden wrong answer with ``sigma h``.
-Everything not noticed as an error counts as the tool being right, so unnoticed errors inflate
-trust. Beliefs follow a Beta update with forgetting ``gamma`` in which a noticed error weighs
-``nu >= 1`` successes (algorithm aversion; Dietvorst et al. 2015).
+Each user of tool k has ``n ~ Poisson(lam_k)`` AI-assisted cases a week; the advice is right with
+probability ``rho_d`` (the department's reliability). Per case:
 
-**Sampling.** Every case is classified independently, so by Poisson thinning the number of noticed
-errors ``E ~ Poisson(lam (1 - rho) (r p_relied + (1 - r) p_overridden))`` and the number of
-decisions perceived as right ``S ~ Poisson(lam - mean(E))`` are independent Poisson variates: two
-draws per user give exactly the spec's distribution of what the worker experiences, where the
-spec's chain of binomials takes nine (each about 100 ns with per-worker probabilities).
+1. **Accept or override.** The worker accepts the advice with probability
+   ``r = sigmoid(k_r (tau - a_hat))``: when trust in the tool exceeds the worker's *belief* about
+   their own accuracy ``a_hat`` (which can be miscalibrated; Lee and See 2004; Berner and Graber
+   2008). An overridden case is decided alone, right with the worker's true accuracy ``h``.
+2. **Verify.** An accepted answer is checked with probability
+   ``v = clip(g_v (1 - tau) (1 - b_auto) (1 - W) (1 + e_A A) + v_train, F, 1)``: checking falls
+   as trust rises (complacency; Parasuraman and Manzey 2010), is lowered by automation bias
+   ``b_auto`` and workload ``W``, raised by accountability ``A`` (Skitka, Mosier and Burdick
+   2000) and by failure-exposure training ``v_train`` (Bahner, Hueper and Manzey 2008), and never
+   below the tool's cognitive-forcing share ``F`` (Bucinca et al. 2021). A confidence display
+   with discrimination ``d`` steers checks toward wrong advice: ``v_wrong = v + d (1 - v)``,
+   ``v_right = v (1 - d)`` (Zhang, Liao and Bellamy 2020).
+3. **Catch.** A check catches wrong advice with probability ``phi sigma`` (detection skill times
+   the error's salience) and raises a false alarm on right advice with probability ``f``; either
+   way the worker then decides alone.
 
-**Decision outcomes** that nobody observes (was a wrong answer relied on? would the worker have
-been right alone?) are recorded as their conditional expectations given the drawn ``S`` and ``E``:
-each category's share of S or E is its share of the Poisson rate. The totals are unbiased, with
-less noise than drawing them. Automation-bias errors are relied-on wrong answers; aversion errors
-are overridden right answers the worker then gets wrong; the unaided baseline is ``n h``.
+So one accepted case is right with probability
+``rho - rho v f (1 - h) + (1 - rho) v phi sigma h``. **Automation-bias errors** are wrong advice
+acted on (accepted and not caught); **aversion errors** are right advice overridden or falsely
+rejected and then decided wrongly.
+
+**What the worker learns.** Caught errors, false alarms (the worker believes the tool erred) and
+overridden wrong advice noticed with probability ``sigma h`` count as the tool's errors; every
+other case counts as the tool being right, so wrong advice acted on unnoticed inflates trust
+until an audit reveals it (:mod:`model.audit`). Trust follows a Beta update with forgetting
+``gamma`` in which a noticed error weighs ``nu >= 1`` successes (algorithm aversion; Dietvorst et
+al. 2015). The worker's belief about their own accuracy learns in the same way from the cases
+they decide alone, where their own errors are noticed with probability ``sigma``.
+
+**Sampling.** By Poisson thinning, the number of noticed tool errors ``E`` and of cases perceived
+as right ``S`` are independent Poisson variates, so two draws per user give exactly the
+distribution of what the worker experiences. Decision outcomes that nobody observes are recorded
+as their conditional expectations given ``S`` and ``E`` (each category's share of its Poisson
+rate): unbiased totals with less noise than drawing them.
 """
 
 from __future__ import annotations
@@ -37,11 +54,16 @@ TALLY_FIELDS = (
     "cases",
     "right_advice",
     "wrong_advice",
+    "accepted",
+    "verified",
     "relied_wrong",
     "aversion_errors",
     "correct",
+    "ai_correct",
     "unaided_correct",
 )
+"""Per (worker, tool) counts of one week. ``relied_wrong`` is wrong advice acted on (the
+automation-bias errors), ``ai_correct`` the cases the tool alone gets right."""
 
 
 @dataclass
@@ -63,86 +85,158 @@ class DecisionTally:
 
 
 def detection_skill(model: WorkforceModel, index: np.ndarray) -> np.ndarray:
-    """Phi = clip(w_l l + w_h h + training bonus) (spec section 4)."""
+    """Phi = clip(w_l l + w_h h + training gain) (spec section 4)."""
     beh, wf = model.config.behaviour, model.workforce
     phi = (
-        beh.detection_literacy_weight * (wf.baseline_literacy[index] + wf.literacy_bonus[index])
+        beh.detection_literacy_weight * wf.ai_literacy[index]
         + beh.detection_accuracy_weight * wf.unaided_accuracy[index]
         + wf.detection_bonus[index]
     )
     return np.clip(phi, 0.0, 1.0)
 
 
+def verification_propensity(
+    model: WorkforceModel, index: np.ndarray, trust: np.ndarray, forcing: float = 0.0
+) -> np.ndarray:
+    """Probability v that an accepted answer is checked (see the module docstring)."""
+    beh = model.config.behaviour
+    scale = (
+        beh.verification_gain
+        * (1 - beh.automation_bias)
+        * (1 - model.config.training.workload_pressure)
+        * (1 + beh.accountability_effect * beh.accountability)
+    )
+    v = scale * (1 - trust) + model.workforce.verification_bonus[index]
+    return np.clip(v, forcing, 1.0)
+
+
+def relied_case_accuracy(
+    rho: np.ndarray | float,
+    h: np.ndarray | float,
+    verify: np.ndarray | float,
+    catch: np.ndarray | float,
+    false_alarm: float,
+) -> np.ndarray | float:
+    """Probability an accepted case ends right: ``rho - rho v f (1-h) + (1-rho) v c h``."""
+    return rho - rho * verify * false_alarm * (1 - h) + (1 - rho) * verify * catch * h
+
+
 def use_ai(model: WorkforceModel) -> None:
-    """Every user decides this week's cases with its tools and updates its trust in them."""
+    """Every user decides this week's cases with its tools and updates its beliefs."""
     beh, wf, rng, tools = model.config.behaviour, model.workforce, model.rng, model.tools
     n_tools = wf.uses.shape[1]
     users = np.flatnonzero(wf.uses.any(axis=1))
     successes = np.zeros((users.size, n_tools))
     failures = np.zeros((users.size, n_tools))
+    own_decisions = np.zeros(users.size)
+    own_noticed_errors = np.zeros(users.size)
     tallies = []
+    f = beh.false_alarm_rate
+    # Unnoticed errors fade from memory at the same rate as the evidence they were counted in.
+    wf.unnoticed_tool_errors[users] *= beh.forgetting
     for k in range(n_tools):
         rows = np.flatnonzero(wf.uses[users, k])
         who = users[rows]
         lam, sigma = tools.cases_per_week[k], tools.error_salience[k]
         h = wf.unaided_accuracy[who]
         rho = tools.department_reliability[:, k][wf.department[who]]
-        r = expit(beh.reliance_steepness * (wf.trust[:, k][who] - h))
-        notice_relied = sigma * detection_skill(model, who) * (1 - beh.automation_bias)
+        tau = wf.trust[:, k][who]
+        r = expit(beh.reliance_steepness * (tau - wf.perceived_accuracy[who]))
+        v = verification_propensity(model, who, tau, tools.forcing_function[k])
+        display = tools.confidence_display[k]
+        v_wrong, v_right = v + display * (1 - v), v * (1 - display)
+        catch = detection_skill(model, who) * sigma
         notice_overridden = sigma * h
-        # Poisson rates of the terminal categories of a case (per user-week).
-        relied_right = lam * rho * r
-        overridden_right = lam * rho * (1 - r)
-        relied_wrong = lam * (1 - rho) * r
-        overridden_wrong = lam * (1 - rho) * (1 - r)
-        noticed_rate = relied_wrong * notice_relied + overridden_wrong * notice_overridden
+        # Poisson rates of the terminal categories of a case (per user-week); "noticed" ones are
+        # perceived as the tool's errors, all others as the tool being right.
+        right_kept = lam * rho * r * (1 - v_right * f)
+        right_false_alarm = lam * rho * r * v_right * f  # noticed
+        right_overridden = lam * rho * (1 - r)
+        wrong_caught = lam * (1 - rho) * r * v_wrong * catch  # noticed
+        wrong_acted = lam * (1 - rho) * r * (1 - v_wrong * catch)
+        wrong_overridden = lam * (1 - rho) * (1 - r)
+        noticed_rate = right_false_alarm + wrong_caught + wrong_overridden * notice_overridden
         perceived_right_rate = lam - noticed_rate
         noticed = rng.poisson(noticed_rate)
         perceived_right = rng.poisson(perceived_right_rate)
         successes[rows, k] = perceived_right
         failures[rows, k] = noticed
         # Conditional expectations of the unobserved categories given the two draws.
-        per_right = np.divide(
-            perceived_right,
-            perceived_right_rate,
-            out=np.zeros_like(h),
-            where=perceived_right_rate > 0,
-        )
-        per_noticed = np.divide(noticed, noticed_rate, out=np.zeros_like(h), where=noticed_rate > 0)
-        right_relied = relied_right * per_right
-        right_overridden = overridden_right * per_right
-        wrong_relied = relied_wrong * (
-            (1 - notice_relied) * per_right + notice_relied * per_noticed
-        )
-        wrong_overridden = overridden_wrong * (
+        per_right = _ratio(perceived_right, perceived_right_rate)
+        per_noticed = _ratio(noticed, noticed_rate)
+        right_kept = right_kept * per_right
+        right_false_alarm = right_false_alarm * per_noticed
+        right_overridden = right_overridden * per_right
+        wrong_caught = wrong_caught * per_noticed
+        wrong_acted = wrong_acted * per_right
+        wrong_overridden = wrong_overridden * (
             (1 - notice_overridden) * per_right + notice_overridden * per_noticed
         )
+        right_accepted = right_kept + right_false_alarm
+        wrong_accepted = wrong_caught + wrong_acted
+        decided_alone = right_false_alarm + right_overridden + wrong_caught + wrong_overridden
         cases = perceived_right + noticed
         counts = {
             "cases": cases.astype(float),
-            "right_advice": right_relied + right_overridden,
-            "wrong_advice": wrong_relied + wrong_overridden,
-            "relied_wrong": wrong_relied,
-            "aversion_errors": right_overridden * (1 - h),
-            "correct": right_relied + (right_overridden + wrong_overridden) * h,
+            "right_advice": right_accepted + right_overridden,
+            "wrong_advice": wrong_accepted + wrong_overridden,
+            "accepted": right_accepted + wrong_accepted,
+            "verified": v_right * right_accepted + v_wrong * wrong_accepted,
+            "relied_wrong": wrong_acted,
+            "aversion_errors": (right_false_alarm + right_overridden) * (1 - h),
+            "correct": right_kept + decided_alone * h,
+            "ai_correct": right_accepted + right_overridden,
             "unaided_correct": cases * h,
         }
         tallies.append((who, np.full(who.size, k), counts))
+        wf.unnoticed_tool_errors[who, k] += wrong_acted
+        own_decisions[rows] += decided_alone
+        own_noticed_errors[rows] += sigma * decided_alone * (1 - h)
     update_beliefs(model, users, successes, failures)
+    learn_own_accuracy(model, users, own_decisions, own_noticed_errors)
+    wf.unnoticed_own_errors[users] += own_decisions * (1 - wf.unaided_accuracy[users]) - (
+        own_noticed_errors
+    )
     practised = users[successes.sum(axis=1) + failures.sum(axis=1) > 0]
     wf.self_efficacy[practised] += beh.practice_gain * (1 - wf.self_efficacy[practised])
     wf.last_use_week[wf.uses] = model.week
     model.tally = _concatenate(tallies)
 
 
+def _ratio(draw: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """``draw / rate`` where the rate is positive, else 0."""
+    return np.divide(draw, rate, out=np.zeros(rate.shape), where=rate > 0)
+
+
+def beta_update(
+    mean: np.ndarray,
+    strength: np.ndarray,
+    successes: np.ndarray,
+    failures: np.ndarray,
+    *,
+    retention: float = 1.0,
+    error_weight: float = 1.0,
+    max_strength: float = np.inf,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One Beta update of a belief with forgetting and error asymmetry.
+
+    ``alpha' = gamma kappa m + S``, ``beta' = gamma kappa (1 - m) + nu F``; returns
+    ``(alpha' / (alpha' + beta'), min(alpha' + beta', kappa_max))``. Negative successes (an
+    audit revealing that past "successes" were errors) remove evidence, never below zero.
+    """
+    kept = retention * strength
+    alpha = np.maximum(kept * mean + successes, 0.0)
+    total = np.maximum(alpha + kept * (1 - mean) + error_weight * failures, 0.0)
+    new_mean = np.divide(alpha, total, out=np.asarray(mean, dtype=float).copy(), where=total > 0)
+    return new_mean, np.minimum(total, max_strength)
+
+
 def update_beliefs(
     model: WorkforceModel, index: np.ndarray, successes: np.ndarray, failures: np.ndarray
 ) -> None:
-    """Beta update with forgetting and error asymmetry; evidence spills over between tools.
+    """Trust: Beta update with forgetting and error asymmetry; evidence spills over between tools.
 
-    ``alpha' = gamma alpha + S``, ``beta' = gamma beta + nu F``, ``tau' = alpha'/(alpha'+beta')``,
-    ``kappa' = min(alpha' + beta', kappa_max)``, where S and F include ``spillover`` times the
-    evidence about the worker's other tools.
+    S and F include ``spillover`` times the evidence about the worker's other tools.
     """
     beh, wf = model.config.behaviour, model.workforce
     if beh.spillover > 0 and successes.shape[1] > 1:
@@ -150,11 +244,31 @@ def update_beliefs(
         failures = failures + beh.spillover * (failures.sum(1, keepdims=True) - failures)
     for k in range(successes.shape[1]):
         trust, strength = wf.trust[:, k], wf.trust_strength[:, k]
-        tau, kept = trust[index], beh.forgetting * strength[index]
-        alpha = kept * tau + successes[:, k]
-        total = kept + successes[:, k] + beh.error_weight * failures[:, k]  # alpha' + beta'
-        trust[index] = np.divide(alpha, total, out=tau, where=total > 0)
-        strength[index] = np.minimum(total, beh.max_trust_strength)
+        trust[index], strength[index] = beta_update(
+            trust[index],
+            strength[index],
+            successes[:, k],
+            failures[:, k],
+            retention=beh.forgetting,
+            error_weight=beh.error_weight,
+            max_strength=beh.max_trust_strength,
+        )
+
+
+def learn_own_accuracy(
+    model: WorkforceModel, index: np.ndarray, decisions: np.ndarray, noticed_errors: np.ndarray
+) -> None:
+    """The belief about one's own accuracy learns from the cases decided alone.
+
+    A Beta belief held at ``self_knowledge_strength`` pseudo-observations: each week's
+    own decisions move it with weight ``n / (K + n)``; own errors not noticed count as right, so
+    without feedback the belief drifts above the truth (Berner and Graber 2008).
+    """
+    beh, wf = model.config.behaviour, model.workforce
+    strength = np.full(index.size, beh.self_knowledge_strength)
+    wf.perceived_accuracy[index], _ = beta_update(
+        wf.perceived_accuracy[index], strength, decisions - noticed_errors, noticed_errors
+    )
 
 
 def _concatenate(

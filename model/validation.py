@@ -185,7 +185,23 @@ def _check_strategy(config: ModelConfig) -> list[str]:
                 f"{path}.start_week = {prog.start_week}: expected before the horizon "
                 f"({config.weeks} weeks)"
             )
+    problems += _check_spend_profile(config)
     return problems
+
+
+def _check_spend_profile(config: ModelConfig) -> list[str]:
+    strategy = config.strategy
+    path = f"strategy '{strategy.name}': spend_profile"
+    profile = list(strategy.spend_profile)
+    if strategy.pace != "profile":
+        if profile:
+            return [f"{path} = {profile}: only used with pace 'profile' (pace = {strategy.pace!r})"]
+        return []
+    if not profile or any(not math.isfinite(x) or x < 0 for x in profile):
+        return [f"{path} = {profile}: expected one non-negative share per 52-week year"]
+    if abs(sum(profile) - 1.0) > SHARE_SUM_TOLERANCE:
+        return [f"{path} = {profile} sums to {sum(profile):.4f}: expected 1"]
+    return []
 
 
 def _check_events(config: ModelConfig) -> list[str]:

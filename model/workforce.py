@@ -16,6 +16,9 @@ from model.config import ARCHETYPES, ModelConfig
 NEVER = -(10**6)
 """Week stamp for 'never happened' (far enough in the past for any recall window)."""
 
+SKILLS = ("literacy", "detection", "verification")
+"""Skills that training raises, each gain split into a durable and a transient part (spec 6)."""
+
 
 def beta_draws(rng: np.random.Generator, mean: np.ndarray, concentration: float) -> np.ndarray:
     """Draw Beta variates with the given means and concentration (alpha + beta).
@@ -60,13 +63,15 @@ class Workforce:
     archetype: np.ndarray  # int8 code into ARCHETYPES
     digital_literacy: np.ndarray  # d in [0, 1]
     baseline_literacy: np.ndarray  # l0 in [0, 1]
-    literacy_bonus: np.ndarray  # training gain on top of l0, decays
-    detection_bonus: np.ndarray  # training gain in error detection, decays
-    gain_retention: np.ndarray  # weekly retention of training gains (from the last modality)
+    durable_gain: np.ndarray  # N x len(SKILLS): training gains that last
+    transient_gain: np.ndarray  # N x len(SKILLS) x modalities: gains that fade without use
     trust: np.ndarray  # tau, N x K
     trust_strength: np.ndarray  # kappa, N x K
     self_efficacy: np.ndarray  # s in [0, 1]
     unaided_accuracy: np.ndarray  # h in [0, 1]
+    perceived_accuracy: np.ndarray  # a_hat: the worker's belief about h
+    unnoticed_tool_errors: np.ndarray  # N x K: wrong advice acted on, not (yet) noticed, decaying
+    unnoticed_own_errors: np.ndarray  # own wrong decisions not (yet) noticed
     adoption_threshold: np.ndarray  # theta in [0, 1]
     influence_multiplier: np.ndarray  # champions' multiplier of w
     uses: np.ndarray  # bool, N x K
@@ -80,9 +85,29 @@ class Workforce:
         """Headcount."""
         return self.staff_group.size
 
+    def skill_gain(self, skill: str) -> np.ndarray:
+        """Current training gain in one of :data:`SKILLS`: durable plus transient parts."""
+        s = SKILLS.index(skill)
+        return self.durable_gain[:, s] + self.transient_gain[:, s, :].sum(axis=1)
+
+    @property
+    def literacy_bonus(self) -> np.ndarray:
+        """Training gain in AI literacy."""
+        return self.skill_gain("literacy")
+
+    @property
+    def detection_bonus(self) -> np.ndarray:
+        """Training gain in error-detection skill (added to phi)."""
+        return self.skill_gain("detection")
+
+    @property
+    def verification_bonus(self) -> np.ndarray:
+        """Training gain in the propensity to check accepted advice (added to v)."""
+        return self.skill_gain("verification")
+
     @property
     def ai_literacy(self) -> np.ndarray:
-        """Current AI literacy l = l0 + training bonus (spec section 6)."""
+        """Current AI literacy l = l0 + training gain (spec section 6)."""
         return self.baseline_literacy + self.literacy_bonus
 
 
@@ -124,6 +149,7 @@ def draw_workers(
     """
     pop, beh = config.population, config.behaviour
     n, k = staff_group.size, len(config.tools)
+    n_modalities = len(config.training.modalities)
     groups = list(pop.staff_groups.values())
     archetype_shares = np.array([pop.archetypes[a].share for a in ARCHETYPES])
     archetype = rng.choice(len(ARCHETYPES), size=n, p=archetype_shares / archetype_shares.sum())
@@ -137,18 +163,21 @@ def draw_workers(
     trust_mean = initial_trust_mean(config, archetype, governance)
     trust = beta_draws(rng, trust_mean, pop.initial_trust_concentration)
     threshold = rng.normal(pop.adoption_threshold_mean, pop.adoption_threshold_sd, size=n)
+    miscalibration = rng.normal(beh.self_assessment_bias, beh.self_assessment_sd, size=n)
     return {
         "archetype": archetype,
         "digital_literacy": digital,
         "baseline_literacy": literacy,
-        "literacy_bonus": np.zeros(n),
-        "detection_bonus": np.zeros(n),
-        "gain_retention": np.ones(n),
+        "durable_gain": np.zeros((n, len(SKILLS))),
+        "transient_gain": np.zeros((n, len(SKILLS), n_modalities)),
         "trust": trust.reshape(n, k),
         "trust_strength": np.full((n, k), beh.initial_trust_strength),
         # Assumption: self-efficacy starts as the mean of digital and AI literacy.
         "self_efficacy": 0.5 * digital + 0.5 * literacy,
         "unaided_accuracy": accuracy,
+        "perceived_accuracy": np.clip(accuracy + miscalibration, 0.0, 1.0),
+        "unnoticed_tool_errors": np.zeros((n, k)),
+        "unnoticed_own_errors": np.zeros(n),
         "adoption_threshold": np.clip(threshold, 0.0, 1.0),
         "influence_multiplier": np.ones(n),
         "uses": np.zeros((n, k), dtype=bool),

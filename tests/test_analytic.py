@@ -87,7 +87,10 @@ def test_full_steps_with_only_peers_conserve_and_reach_the_consensus(
 def perfect_noticing_config(
     small_config, set_archetypes, set_staff_groups, reliability: float, salience: float
 ):
-    """Everyone uses one tool, no peers, no turnover; every error noticed when salience is 1."""
+    """Everyone uses one tool, no peers, no turnover; every error noticed when salience is 1.
+
+    Every accepted answer is checked (forcing function 1) and checks raise no false alarms.
+    """
     config = small_config(
         weeks=100,
         network__kind="empty",
@@ -96,12 +99,15 @@ def perfect_noticing_config(
         tools__0__reliability_concentration=0.0,
         tools__0__error_salience=salience,
         tools__0__cases_per_week=20.0,
+        tools__0__forcing_function=1.0,
+        behaviour__false_alarm_rate=0.0,
         behaviour__automation_bias=0.0,
         behaviour__error_weight=1.0,
         behaviour__mandate_share=1.0,
         outcomes__by_group=False,
     )
-    # Detection skill phi = 0.5 l + 0.5 h = 1 and overridden errors noticed with sigma h = sigma.
+    # Detection skill phi = 0.5 l + 0.5 h = 1, so a check catches wrong advice with phi sigma =
+    # sigma, and overridden errors are noticed with sigma h = sigma.
     set_staff_groups(config, unaided_accuracy=1.0)
     return set_archetypes(config, ai_literacy=1.0)
 
@@ -141,8 +147,16 @@ def test_trust_converges_to_reliability_when_every_error_is_noticed(
 def test_unnoticed_errors_inflate_trust_above_reliability(
     small_config, set_archetypes, set_staff_groups
 ) -> None:
-    """With error salience 0 every case counts as a success: trust rises above rho (over-trust)."""
+    """With error salience 0 every case counts as a success: trust rises above rho (over-trust).
+
+    Self-knowledge is held fixed and exact (a_hat = h) so reliance depends on trust alone.
+    """
     reliability = 0.8
+    fixed_self_knowledge = {
+        "behaviour__self_knowledge_strength": 1e12,
+        "behaviour__self_assessment_bias": 0.0,
+        "behaviour__self_assessment_sd": 0.0,
+    }
     config = small_config(
         weeks=52,
         tools__0__reliability=reliability,
@@ -150,12 +164,15 @@ def test_unnoticed_errors_inflate_trust_above_reliability(
         behaviour__mandate_share=1.0,
         population__annual_leaver_rate=0.0,
         outcomes__by_group=False,
+        **fixed_self_knowledge,
     )
     table = WorkforceModel(config).run()
     final = table.iloc[-1]
     assert final["mean_trust"] > reliability + 0.05
     assert final["over_trust_share"] > 0.9
-    # Trust near 1 above expertise h ~ 0.65-0.8 gives reliance sigmoid(10 (tau - h)) > 0.85.
+    # Nothing is caught (salience 0), so every accepted wrong answer is acted on: the rate is the
+    # acceptance share, and trust near 1 above a_hat = h ~ 0.65-0.8 gives sigmoid(10 (tau - h))
+    # > 0.85.
     assert final["automation_bias_rate"] > 0.85
     noticed = small_config(
         weeks=52,
@@ -164,6 +181,7 @@ def test_unnoticed_errors_inflate_trust_above_reliability(
         behaviour__mandate_share=1.0,
         population__annual_leaver_rate=0.0,
         outcomes__by_group=False,
+        **fixed_self_knowledge,
     )
     noticed_table = WorkforceModel(noticed).run()
     assert final["mean_trust"] > noticed_table["mean_trust"].iloc[-1] + 0.05
@@ -177,12 +195,13 @@ def test_unnoticed_errors_inflate_trust_above_reliability(
 def test_calibration_pull_moves_trust_exactly_toward_department_reliability(
     small_config, make_tool
 ) -> None:
-    """apply_modality with pull pi gives tau + pi (rho_d - tau), per tool, from above and below."""
+    """Where the tool was validated locally, pull pi gives tau + pi (rho_d - tau), per tool."""
     config = small_config(population__n_workers=300)
     config.tools = [
-        make_tool("a", reliability=0.7, reliability_concentration=5.0),
-        make_tool("b", reliability=0.85, reliability_concentration=5.0),
+        make_tool("a", reliability=0.7, reliability_concentration=5.0, local_validation_share=1.0),
+        make_tool("b", reliability=0.85, reliability_concentration=5.0, local_validation_share=1.0),
     ]
+    config.training.modalities["calibration"] = ModalityConfig(calibration_pull=0.4)
     model = WorkforceModel(config)
     wf = model.workforce
     rho = model.tools.department_reliability[wf.department]  # N x K
@@ -194,7 +213,7 @@ def test_calibration_pull_moves_trust_exactly_toward_department_reliability(
     before = wf.trust.copy()
     other = np.setdiff1d(np.arange(wf.size), index)
     pull = 0.4
-    apply_modality(model, index, ModalityConfig(calibration_pull=pull))
+    apply_modality(model, index, "calibration")
     expected = before[index] + pull * (rho[index] - before[index])
     np.testing.assert_allclose(wf.trust[index], expected, rtol=0, atol=1e-12)
     np.testing.assert_array_equal(wf.trust[other], before[other])
@@ -221,6 +240,7 @@ def test_calibration_training_in_a_strategy_pulls_trained_staff_toward_reliabili
             population__initial_trust_concentration=4.0,  # wide: some above, some below rho
             tools__0__reliability=0.7,
             tools__0__reliability_concentration=20.0,
+            tools__0__local_validation_share=1.0,
             training__base_attendance=1.0,
             training__workload_pressure=0.0,
         )

@@ -1,0 +1,54 @@
+"""The education budget and the pace at which it may be spent (spec section 6).
+
+A strategy's ``budget_gbp`` is released year by year (52-week years from week 0):
+- ``asap``: all of it from week 0, so programmes spend as fast as their places allow;
+- ``even``: an equal share each year of the horizon (year y releases ``(y + 1) / n_years``);
+- ``profile``: ``spend_profile[y]`` of the budget in year y (shares summing to 1; years past the
+  profile release nothing more).
+Unspent money carries over to later years. Training and a strategy's audit draw on the same purse.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.config import StrategyConfig
+
+if TYPE_CHECKING:
+    from model.simulation import WorkforceModel
+
+WEEKS_PER_YEAR = 52
+
+
+def released_share(strategy: StrategyConfig, week: int, horizon_weeks: int) -> float:
+    """Share of the budget that may have been spent by the end of ``week``."""
+    year = week // WEEKS_PER_YEAR
+    if strategy.pace == "asap":
+        return 1.0
+    if strategy.pace == "even":
+        n_years = max(1, math.ceil(horizon_weeks / WEEKS_PER_YEAR))
+        return min(1.0, (year + 1) / n_years)
+    return float(min(1.0, np.sum(strategy.spend_profile[: year + 1])))
+
+
+def available_gbp(model: WorkforceModel) -> float:
+    """Money that may be spent this week: released so far minus spent, never below zero."""
+    strategy = model.config.strategy
+    released = strategy.budget_gbp * released_share(strategy, model.week, model.config.weeks)
+    return max(0.0, released - model.cumulative_cost_gbp)
+
+
+def affordable(model: WorkforceModel, unit_cost_gbp: float) -> int | float:
+    """How many units of ``unit_cost_gbp`` the available money buys (inf for free units)."""
+    if unit_cost_gbp <= 0:
+        return math.inf
+    return int((available_gbp(model) + 1e-9) // unit_cost_gbp)
+
+
+def spend(model: WorkforceModel, cost_gbp: float, staff_hours: float = 0.0) -> None:
+    """Record spending from the strategy budget."""
+    model.cumulative_cost_gbp += cost_gbp
+    model.cumulative_staff_hours += staff_hours
