@@ -45,7 +45,11 @@ OUTCOMES: dict[str, tuple[str, str, str]] = {
     "automation_bias_rate": ("relied_wrong", "wrong_advice", "share of wrong advice acted on"),
     "aversion_rate": ("aversion_errors", "right_advice", "share of right advice lost to override"),
     "decision_accuracy": ("correct", "cases", "share of AI-assisted decisions right"),
-    "ai_alone_accuracy": ("ai_correct", "cases", "share of the same cases the tool alone gets right"),
+    "ai_alone_accuracy": (
+        "ai_correct",
+        "cases",
+        "share of the same cases the tool alone gets right",
+    ),
     "unaided_accuracy": ("unaided_correct", "cases", "share the same cases right without AI"),
     "automation_bias_errors_per_1000": (
         "relied_wrong",
