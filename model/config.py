@@ -127,7 +127,7 @@ class PopulationConfig:
         doc="sd of theta; mean-2sd, mean-sd, mean, mean+sd cut the five categories",
     )
     annual_leaver_rate: float = fraction(
-        0.1, doc="share of staff leaving per year (close to recent NHS rates; not sourced here)"
+        0.11, doc="share of staff leaving per year (close to recent NHS rates; not sourced here)"
     )
 
 
@@ -194,7 +194,7 @@ class ToolConfig:
         doc="reliability the vendor and training state (None = reliability); what courses teach",
     )
     local_validation_share: float = fraction(
-        0.0, doc="share of departments that validated the tool locally and know their own rho_d"
+        0.1, doc="share of departments that validated the tool locally and know their own rho_d"
     )
     forcing_function: float = fraction(
         0.0, doc="cognitive forcing: least share of accepted advice checked (Bucinca et al. 2021)"
@@ -209,7 +209,7 @@ class ToolConfig:
 class BehaviourConfig:
     """How workers adopt, rely on, learn from and talk about AI (spec sections 3 to 5)."""
 
-    adoption_rate: float = fraction(0.1, doc="p_adopt: weekly start probability at full readiness")
+    adoption_rate: float = fraction(0.008, doc="p_adopt: weekly start probability at full readiness")
     social_proof: float = param(
         0.3, unit="confidence per share of neighbours", low=0.0, doc="eta: pull of peers' use"
     )
@@ -228,7 +228,7 @@ class BehaviourConfig:
         10.0, unit="per unit trust gap", low=0.0, doc="k_r: r = sigmoid(k_r (tau - a_hat))"
     )
     automation_bias: float = fraction(
-        0.3,
+        0.4,
         source="assumption; the effect is from Parasuraman and Manzey (2010) Human Factors",
         doc="b_auto: lowers the checking of accepted advice, v (1 - b_auto)",
     )
@@ -251,14 +251,14 @@ class BehaviourConfig:
         2.0, unit="minutes per checked case", low=0.0, doc="staff time of one check"
     )
     self_assessment_bias: float = param(
-        0.05,
+        0.10,
         unit="accuracy",
         low=-1.0,
         high=1.0,
         doc="mean of perceived minus true own accuracy at entry (over-confidence > 0)",
     )
     self_assessment_sd: float = param(
-        0.05, unit="accuracy", low=0.0, doc="spread of that miscalibration between workers"
+        0.10, unit="accuracy", low=0.0, doc="spread of that miscalibration between workers"
     )
     self_knowledge_strength: float = param(
         100.0, unit="pseudo-observations", low=1e-6, doc="evidence behind perceived own accuracy"
@@ -330,12 +330,12 @@ def _modalities() -> dict[str, ModalityConfig]:
     m = ModalityConfig
     # cost, hours, dl, ds, pi, dphi, push, half-life, influence, durable, dv, self-assessment
     return {
-        "elearning": m(20.0, 1.0, 0.15, 0.05, 0.10, 0.02, 0.0, 26.0, 1.0, 0.3, 0.02, 0.0),
-        "workshop": m(150.0, 4.0, 0.30, 0.15, 0.30, 0.10, 0.0, 39.0, 1.0, 0.3, 0.05, 0.2),
-        "simulation": m(400.0, 4.0, 0.30, 0.20, 0.50, 0.25, 0.0, 52.0, 1.0, 0.3, 0.15, 0.5),
-        "failure_exposure": m(40.0, 1.5, 0.10, 0.0, 0.30, 0.15, 0.0, 26.0, 1.0, 0.3, 0.20, 0.2),
-        "vendor_demo": m(5.0, 1.0, 0.05, 0.10, 0.00, 0.00, 0.15, 26.0, 1.0, 0.3, 0.0, 0.0),
-        "champions": m(1500.0, 30.0, 0.50, 0.30, 0.50, 0.20, 0.0, 104.0, 3.0, 0.3, 0.10, 0.5),
+        "elearning": m(20.0, 1.0, 0.15, 0.05, 0.10, 0.02, 0.0, 1.0, 1.0, 0.1, 0.02, 0.0),
+        "workshop": m(150.0, 4.0, 0.30, 0.15, 0.30, 0.10, 0.0, 28.0, 1.0, 0.3, 0.05, 0.2),
+        "simulation": m(400.0, 4.0, 0.30, 0.20, 0.50, 0.25, 0.0, 28.0, 1.0, 0.3, 0.15, 0.5),
+        "failure_exposure": m(40.0, 1.5, 0.10, 0.0, 0.30, 0.15, 0.0, 28.0, 1.0, 0.3, 0.20, 0.2),
+        "vendor_demo": m(5.0, 1.0, 0.05, 0.10, 0.00, 0.00, 0.15, 1.0, 1.0, 0.1, 0.0, 0.0),
+        "champions": m(1500.0, 30.0, 0.50, 0.30, 0.50, 0.20, 0.0, 48.0, 3.0, 0.3, 0.10, 0.5),
     }
 
 
@@ -347,7 +347,7 @@ class TrainingConfig:
         unit="-", default_factory=_modalities, doc="available modalities; costs and effects assumed"
     )
     backfill_gbp_per_hour: float = param(
-        35.0, unit="GBP per staff hour", low=0.0, doc="cost of covering time away"
+        45.0, unit="GBP per staff hour", low=0.0, doc="cost of covering time away"
     )
     base_attendance: float = fraction(0.9, doc="probability an invited worker attends, no pressure")
     workload_pressure: float = fraction(0.3, doc="attendance = base_attendance (1 - pressure)")

@@ -85,7 +85,7 @@ COUNTS: dict[str, str] = {
     "headcount": "workers",
     "appropriate_workers": "appropriately confident (worker, live tool) pairs",
     "decisions": "AI-assisted decisions this week",
-    "verification_hours": "staff hours spent checking AI advice this week",
+    "verification_hours": "staff hours spent checking AI advice or deciding without it this week",
 }
 CUMULATIVE: dict[str, tuple[str, str]] = {
     # name: (weekly count it accumulates, description)
@@ -95,7 +95,7 @@ CUMULATIVE: dict[str, tuple[str, str]] = {
     ),
     "cumulative_verification_hours": (
         "verification_hours",
-        "staff hours spent checking AI advice so far",
+        "staff hours spent checking AI advice or deciding without it so far",
     ),
 }
 GROUPINGS = ("archetype", "staff_group")
@@ -148,7 +148,7 @@ def _cell_sums(model: WorkforceModel) -> dict[str, np.ndarray]:
     sums["avoidable_errors"] = sums["relied_wrong"] + sums["aversion_errors"]
     sums["self_assessment_gap"] = sums["perceived_accuracy"] - sums["unaided_skill"]
     sums["verification_hours"] = (
-        sums["verified"] * model.config.behaviour.verification_minutes / 60.0
+        sums["reviewed"] * model.config.behaviour.verification_minutes / 60.0
     )
     sums["appropriate_worker_weeks"] = model.appropriate_worker_weeks + sums["appropriate"]
     sums["cumulative_verification_hours"] = (

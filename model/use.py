@@ -32,6 +32,8 @@ until an audit reveals it (:mod:`model.audit`). Trust follows a Beta update with
 al. 2015). The worker's belief about their own accuracy learns in the same way from the cases
 they decide alone, where their own errors are noticed with probability ``sigma``.
 
+A checked or overridden case is worked up by hand and costs staff time (``verification_minutes``).
+
 **Sampling.** By Poisson thinning, the number of noticed tool errors ``E`` and of cases perceived
 as right ``S`` are independent Poisson variates, so two draws per user give exactly the
 distribution of what the worker experiences. Decision outcomes that nobody observes are recorded
@@ -56,6 +58,7 @@ TALLY_FIELDS = (
     "wrong_advice",
     "accepted",
     "verified",
+    "reviewed",
     "relied_wrong",
     "aversion_errors",
     "correct",
@@ -63,7 +66,8 @@ TALLY_FIELDS = (
     "unaided_correct",
 )
 """Per (worker, tool) counts of one week. ``relied_wrong`` is wrong advice acted on (the
-automation-bias errors), ``ai_correct`` the cases the tool alone gets right."""
+automation-bias errors), ``ai_correct`` the cases the tool alone gets right, ``reviewed`` the cases
+the worker works up by hand: checked accepted advice, and overridden advice decided alone."""
 
 
 @dataclass
@@ -174,6 +178,7 @@ def use_ai(model: WorkforceModel) -> None:
         )
         right_accepted = right_kept + right_false_alarm
         wrong_accepted = wrong_caught + wrong_acted
+        verified = v_right * right_accepted + v_wrong * wrong_accepted
         decided_alone = right_false_alarm + right_overridden + wrong_caught + wrong_overridden
         cases = perceived_right + noticed
         counts = {
@@ -181,7 +186,8 @@ def use_ai(model: WorkforceModel) -> None:
             "right_advice": right_accepted + right_overridden,
             "wrong_advice": wrong_accepted + wrong_overridden,
             "accepted": right_accepted + wrong_accepted,
-            "verified": v_right * right_accepted + v_wrong * wrong_accepted,
+            "verified": verified,
+            "reviewed": verified + right_overridden + wrong_overridden,
             "relied_wrong": wrong_acted,
             "aversion_errors": (right_false_alarm + right_overridden) * (1 - h),
             "correct": right_kept + decided_alone * h,

@@ -27,7 +27,6 @@ REPO = Path(__file__).resolve().parent.parent
 SURVEYS = REPO / "data" / "surveys"
 SHIPPED = sorted(SURVEYS.glob("*.csv"))
 TARGETS = sorted((REPO / "conf" / "calibration" / "targets").glob("*.yaml"))
-SHARED = REPO.parent / "shared" / "data" / "survey_figures.csv"
 BAD = REPO / "tests" / "data" / "bad_surveys"
 BAD_ROWS = BAD / "bad_rows.csv"
 
@@ -169,34 +168,6 @@ def test_derived_subgroup_n_is_the_stated_share_of_the_parent_sample():
     share = table.loc["turing2023_used_any_ai_past_year", "share_percent"] / 100
     assert users["n"] == round(share * 929)
     assert "derived" in users["notes"]
-
-
-def test_shipped_rows_equal_the_shared_source_file():
-    """Every row of ../shared/data/survey_figures.csv is shipped once, unaltered."""
-    if not SHARED.exists():
-        pytest.skip(f"{SHARED} is absent (only the repository is checked out); nothing to compare")
-    with SHARED.open(newline="", encoding="utf-8") as handle:
-        shared = list(csv.DictReader(handle))
-    shipped = [row for _, row in shipped_rows()]
-    assert len(shipped) == len(shared)
-    for original in shared:
-        matches = [
-            row
-            for row in shipped
-            if (row["source"], row["url"], row["question"], row["population"])
-            == (original["source"], original["url"], original["question"], original["population"])
-            and row["fieldwork_as_published"] == original["fieldwork"]
-        ]
-        assert len(matches) == 1, original
-        row = matches[0]
-        assert float(row["share_percent"]) == float(original["value"])
-        assert row["notes"].startswith(original["notes"])
-        if original["measure"] != "%":
-            assert f"measure as published: '{original['measure']}'" in row["notes"]
-        if original["n"]:
-            assert row["n"] == original["n"] or "derived" in row["notes"]
-        else:
-            assert row["n_as_published"] and ("derived" in row["notes"] or not row["n"])
 
 
 # --- the validator --------------------------------------------------------------------------
