@@ -1,16 +1,25 @@
 """Generate the parameter tables of docs/ODD.md from the config's field metadata.
 
 Every leaf parameter of ``ModelConfig()`` (as yielded by :func:`model.params.iter_params`) becomes
-one row ``parameter | default | unit | source | description``; unit, source and description come
-from the field's metadata (:func:`model.params.param`). A second table lists the fields of one
-entry of the list-valued parameters (``strategy.programmes`` and ``events``), which are empty by
-default and so have no leaves of their own in ``ModelConfig()``.
+one row ``parameter | default | unit | source | description | evidence``; unit, source and
+description come from the field's metadata (:func:`model.params.param`). A second table lists the
+fields of one entry of the list-valued parameters (``strategy.programmes`` and ``events``), which
+are empty by default and so have no leaves of their own in ``ModelConfig()``.
+
+The ``evidence`` column points to the parameter's row of the evidence table
+``data/evidence/parameters.csv`` (see ``data/evidence/README.md``): its kind and a short source,
+``evidence: Dratsch et al. 2023 (prior 0.174-0.662)``, ``assumption (prior 0.225-0.775)``,
+``convention``, or ``-`` when the table has no row for the path (or the file does not exist).
+A list entry's field ``strategy.programmes.<i>.x`` is looked up as written and as
+``strategy.programmes.*.x``. "default outside" flags a numeric default outside the prior's 5-95%
+range.
 
 Usage (from the repository root)::
 
     python docs/parameter_table.py            # print the tables
     python docs/parameter_table.py --write    # rewrite the tables inside docs/ODD.md
     python docs/parameter_table.py --check    # exit 1 if docs/ODD.md is out of date
+    python docs/parameter_table.py --evidence PATH   # another evidence table (default above)
 
 ``tests/test_odd.py`` parses the table back from docs/ODD.md and compares it with the config.
 """
@@ -18,7 +27,9 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
+import math
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -29,7 +40,10 @@ from model.config import EventConfig, ModelConfig, ProgrammeConfig
 from model.params import iter_params
 
 ODD_PATH = Path(__file__).resolve().parent / "ODD.md"
-COLUMNS = ("parameter", "default", "unit", "source", "description")
+EVIDENCE_PATH = Path(__file__).resolve().parents[1] / "data" / "evidence" / "parameters.csv"
+COLUMNS = ("parameter", "default", "unit", "source", "description", "evidence")
+EVIDENCE_KINDS = ("evidence", "assumption", "convention")
+NO_EVIDENCE = "-"
 METADATA_KEYS = {"unit": "unit", "source": "source", "description": "doc"}
 MISSING = "**MISSING**"
 LIST_ENTRY_SCHEMAS = (
@@ -63,25 +77,134 @@ def _metadata(f: dataclasses.Field, key: str) -> str:
     return MISSING if value in (None, "") else str(value)
 
 
-def _row(path: str, value: Any, f: dataclasses.Field) -> dict[str, str]:
+Evidence = dict[str, dict[str, str]]
+
+
+def load_evidence(path: Path | None = EVIDENCE_PATH) -> Evidence:
+    """Rows of the evidence table keyed by parameter path; ``{}`` if the file does not exist.
+
+    Tolerant of a table that is still being written: rows without a parameter or with an unknown
+    kind are skipped, missing columns read as empty, and the first row of a path wins.
+    """
+    if path is None or not Path(path).is_file():
+        return {}
+    with Path(path).open(newline="", encoding="utf-8") as handle:
+        rows: Evidence = {}
+        for row in csv.DictReader(handle):
+            name = (row.get("parameter") or "").strip()
+            kind = (row.get("kind") or "").strip()
+            if name and kind in EVIDENCE_KINDS and name not in rows:
+                rows[name] = {k: (v or "").strip() for k, v in row.items() if k is not None}
+    return rows
+
+
+_YEAR = re.compile(r"\((1[89]\d\d|20\d\d)\)")
+_AUTHOR = re.compile(r"^([A-Z][\w'-]*(?: [A-Z][\w'-]*)*?) [A-Z]{1,4}(?: Jr)?$")
+
+
+def short_source(source: str, year: str = "") -> str:
+    """``Dratsch et al. 2023`` from ``Dratsch T, et al.`` and ``2023``.
+
+    An author list ``Surname Initials, ...`` gives ``Surname`` (one author), ``A and B`` (two)
+    or ``A et al.`` (more, or ``et al.``); any other source keeps its text up to the first
+    ``;`` or ``(``. The year is a ``(YYYY)`` in that text if it has one, else ``year``.
+    """
+    head = source.split(";")[0].strip()
+    in_head = _YEAR.search(head)
+    name_part = re.split(r"[(;]", head)[0].strip().rstrip(",")
+    tokens = [t.strip() for t in name_part.split(",") if t.strip()]
+    authors = [m.group(1) for t in tokens if (m := _AUTHOR.match(t))]
+    if tokens and authors and _AUTHOR.match(tokens[0]):
+        et_al = len(authors) > 2 or "et al" in source
+        if et_al:
+            name = f"{authors[0]} et al."
+        elif len(authors) == 2:
+            name = f"{authors[0]} and {authors[1]}"
+        else:
+            name = authors[0]
+    else:
+        name = name_part
+    year_text = in_head.group(1) if in_head else (year.split(".")[0] if year else "")
+    return f"{name} {year_text}".strip()
+
+
+def _number(text: Any) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _significant(value: float) -> str:
+    """Three significant digits, without an exponent for large values (``3410``, ``0.0952``)."""
+    rounded = float(f"{value:.3g}")
+    return str(round(rounded)) if abs(rounded) >= 1000 else f"{value:.3g}"
+
+
+def _prior(row: dict[str, str], default: Any = None) -> str:
+    """``prior 0.1-0.5`` (5th to 95th percentile), ``; default outside`` if it is; '' if fixed."""
+    low, high = _number(row.get("prior_low")), _number(row.get("prior_high"))
+    if row.get("distribution") == "fixed" or low is None or high is None:
+        return ""
+    sep = " to " if min(low, high) < 0 else "-"
+    text = f"prior {_significant(low)}{sep}{_significant(high)}"
+    value = None if isinstance(default, bool) else _number(default)
+    if value is not None and not low - 1e-9 <= value <= high + 1e-9:
+        text += "; default outside"
+    return text
+
+
+def evidence_cell(row: dict[str, str] | None, default: Any = None) -> str:
+    """The evidence column for one parameter: kind, short source and prior range, or ``-``."""
+    if row is None:
+        return NO_EVIDENCE
+    kind = row["kind"]
+    source = short_source(row.get("source", ""), row.get("year", "")) if row.get("source") else ""
+    prior = _prior(row, default)
+    if kind == "evidence":
+        text = f"evidence: {source}" if source else "evidence"
+        return f"{text} ({prior})" if prior else text
+    if kind == "assumption":
+        details = [d for d in (prior, f"context: {source}" if source else "") if d]
+        return f"assumption ({'; '.join(details)})" if details else "assumption"
+    return kind
+
+
+def evidence_row(evidence: Evidence, path: str) -> dict[str, str] | None:
+    """The evidence row of a path; list entries (``<i>``) also as ``*``."""
+    return evidence.get(path) or evidence.get(path.replace("<i>", "*"))
+
+
+def _row(path: str, value: Any, f: dataclasses.Field, evidence: Evidence) -> dict[str, str]:
     return {
         "parameter": path,
         "default": format_default(value),
         **{column: _metadata(f, key) for column, key in METADATA_KEYS.items()},
+        "evidence": evidence_cell(evidence_row(evidence, path), value),
     }
 
 
-def parameter_rows(config: ModelConfig | None = None) -> list[dict[str, str]]:
-    """One row per leaf parameter of ``config`` (default ``ModelConfig()``)."""
+def parameter_rows(
+    config: ModelConfig | None = None, evidence: Evidence | None = None
+) -> list[dict[str, str]]:
+    """One row per leaf parameter of ``config`` (default ``ModelConfig()``).
+
+    ``evidence`` defaults to the rows of ``data/evidence/parameters.csv`` (none if it is absent).
+    """
     config = ModelConfig() if config is None else config
-    return [_row(path, value, f) for path, value, f in iter_params(config)]
+    evidence = load_evidence() if evidence is None else evidence
+    return [_row(path, value, f, evidence) for path, value, f in iter_params(config)]
 
 
-def list_entry_rows() -> list[dict[str, str]]:
+def list_entry_rows(evidence: Evidence | None = None) -> list[dict[str, str]]:
     """One row per field of one entry of ``strategy.programmes`` and of ``events``."""
+    evidence = load_evidence() if evidence is None else evidence
     rows = []
     for prefix, schema in LIST_ENTRY_SCHEMAS:
-        rows += [_row(f"{prefix}.{path}", value, f) for path, value, f in iter_params(schema())]
+        rows += [
+            _row(f"{prefix}.{path}", value, f, evidence) for path, value, f in iter_params(schema())
+        ]
     return rows
 
 
@@ -145,11 +268,12 @@ def block_markers(name: str) -> tuple[str, str]:
     return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
 
 
-def generated_blocks() -> dict[str, str]:
+def generated_blocks(evidence_path: Path | None = EVIDENCE_PATH) -> dict[str, str]:
     """Block name to the markdown it should contain."""
+    evidence = load_evidence(evidence_path)
     return {
-        "parameters": render_table(parameter_rows()),
-        "list-parameters": render_table(list_entry_rows()),
+        "parameters": render_table(parameter_rows(evidence=evidence)),
+        "list-parameters": render_table(list_entry_rows(evidence=evidence)),
     }
 
 
@@ -171,16 +295,16 @@ def replace_block(text: str, name: str, content: str) -> str:
     return re.sub(pattern, lambda _: replacement, text, count=1, flags=re.DOTALL)
 
 
-def update_document(text: str) -> str:
+def update_document(text: str, evidence_path: Path | None = EVIDENCE_PATH) -> str:
     """``text`` with every generated block brought up to date."""
-    for name, content in generated_blocks().items():
+    for name, content in generated_blocks(evidence_path).items():
         text = replace_block(text, name, content)
     return text
 
 
-def stale_blocks(text: str) -> Iterator[str]:
+def stale_blocks(text: str, evidence_path: Path | None = EVIDENCE_PATH) -> Iterator[str]:
     """Names of the generated blocks of ``text`` that differ from what the config gives."""
-    for name, content in generated_blocks().items():
+    for name, content in generated_blocks(evidence_path).items():
         if block_content(text, name) != content:
             yield name
 
@@ -192,26 +316,32 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--write", action="store_true", help="rewrite the tables in docs/ODD.md")
     mode.add_argument("--check", action="store_true", help="exit 1 if docs/ODD.md is stale")
     parser.add_argument("--odd", type=Path, default=ODD_PATH, help="path of ODD.md")
+    parser.add_argument(
+        "--evidence", type=Path, default=EVIDENCE_PATH, help="path of the evidence table (CSV)"
+    )
     args = parser.parse_args(argv)
 
-    missing = missing_metadata(parameter_rows() + list_entry_rows())
+    evidence = load_evidence(args.evidence)
+    if not evidence:
+        print(f"note: no evidence rows in {args.evidence}; evidence column is '-'", file=sys.stderr)
+    missing = missing_metadata(parameter_rows(evidence=evidence) + list_entry_rows(evidence))
     for cell in missing:
         print(f"warning: no metadata for {cell} (flagged {MISSING})", file=sys.stderr)
 
     if args.write:
         text = args.odd.read_text(encoding="utf-8")
-        updated = update_document(text)
+        updated = update_document(text, args.evidence)
         if updated != text:
             args.odd.write_text(updated, encoding="utf-8")
         print(f"{args.odd}: {'updated' if updated != text else 'already up to date'}")
     elif args.check:
-        stale = list(stale_blocks(args.odd.read_text(encoding="utf-8")))
+        stale = list(stale_blocks(args.odd.read_text(encoding="utf-8"), args.evidence))
         if stale:
             print(f"{args.odd}: stale blocks {', '.join(stale)}; run `{REGENERATE}`")
             return 1
         print(f"{args.odd}: up to date")
     else:
-        for content in generated_blocks().values():
+        for content in generated_blocks(args.evidence).values():
             print(content, end="\n\n")
     return 1 if missing else 0
 

@@ -18,8 +18,12 @@ SUMMARY_COLUMNS = {
     "appropriate_share": "appropriately confident (share)",
     "over_trust_share": "over-trusting (share)",
     "under_trust_share": "under-trusting (share)",
-    "automation_bias_rate": "automation-bias rate (wrong advice acted on)",
-    "aversion_rate": "aversion rate (right advice overridden and lost)",
+    "automation_bias_errors_per_1000": "wrong AI advice acted on, per 1,000 decisions",
+    "aversion_errors_per_1000": "right advice rejected, decided wrongly, per 1,000",
+    "avoidable_errors_per_1000": "avoidable errors (both kinds), per 1,000 decisions",
+    "decision_accuracy": "decision accuracy (share of AI-assisted decisions)",
+    "ai_alone_accuracy": "the tool alone on the same cases",
+    "unaided_accuracy": "the same staff unaided on the same cases",
     "trained_share": "trained (share of staff)",
     "cumulative_cost_gbp": "training spend (GBP)",
 }
@@ -54,6 +58,8 @@ def summarise(outcomes: pd.DataFrame, name: str, wall_time: float, out_dir: Path
     for column, label in SUMMARY_COLUMNS.items():
         value = last[column]
         shown = f"{value:,.0f}" if column.endswith("gbp") else f"{value:.3f}"
+        if column.endswith("_per_1000"):
+            shown = f"{value:.1f}"
         lines.append(f"  {label:<52} {shown}")
     lines.append(f"results: {out_dir}")
     return "\n".join(lines)

@@ -259,8 +259,12 @@ def test_small_recovery_run_covers_the_truth_and_reports_what_is_not_identified(
     result = run_calibration(cfg, tmp_path / "run")
     recovery = result["recovery"].set_index("parameter")
     # 2020 trust answers of n=1000 pin the users' mean trust; no tool is live before week 52,
-    # so the adoption rate cannot show in a week-25 survey.
-    assert recovery.loc["user_initial_trust", "covered"]
+    # so the adoption rate cannot show in a week-25 survey. One synthetic data set misses a 90%
+    # interval one time in ten, so the check is that the truth is within 3 posterior sd of the
+    # posterior mean (sd from the 90% interval: q95 - q05 = 3.29 sd for a normal posterior),
+    # which a calibrated posterior fails about 3 times in 1,000.
+    trust = recovery.loc["user_initial_trust"]
+    assert abs(trust["mean"] - trust["truth"]) < 3 * (trust["q95"] - trust["q05"]) / 3.29
     assert recovery.loc["user_initial_trust", "identified"] == "yes"
     assert (
         recovery.loc["user_initial_trust", "q95"] - recovery.loc["user_initial_trust", "q05"] < 0.2
