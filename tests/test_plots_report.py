@@ -1,4 +1,4 @@
-"""Tests of the experiment figures (experiments/plots.py) and the report (experiments/report.py).
+"""Tests of the experiment figures (experiments/plots/) and the report (experiments/report/).
 
 Everything runs on small hand-made tables (a few scenarios, replicates and weeks), not on model
 runs, so the whole file takes seconds.
@@ -42,18 +42,46 @@ SHIFT = {
     "simulation_just_in_time": [0.05, 0.06, 0.05, 0.07],
     "vendor_demo": [0.02, -0.03, 0.01, -0.01],
 }
+# Per-replicate shift of the weekly error rates (per 1,000 decisions) from the baseline, reached
+# in the final week: simulation clearly lowers both kinds of error, the vendor demo is noise.
+ERROR_SHIFT = {
+    BASELINE: {"automation_bias": [0.0] * REPS, "aversion": [0.0] * REPS},
+    "simulation_just_in_time": {"automation_bias": [-3, -4, -3, -5], "aversion": [-1, -2, -1, -1]},
+    "vendor_demo": {"automation_bias": [1, -2, 0.5, -0.5], "aversion": [0.5, -1, 0.0, 0.5]},
+}
+DECISIONS_PER_WEEK = 1000.0
 
 
-def make_runs(conditions=("default",)) -> pd.DataFrame:
-    """Runs with every summary outcome; appropriate share = 0.6 + replicate noise + SHIFT."""
+def make_runs(conditions=("default",), error_shift=None, scenarios=SCENARIOS) -> pd.DataFrame:
+    """Runs with every summary outcome, built so that the answer is known.
+
+    Appropriate share = 0.6 + replicate noise + SHIFT (ramping up to the final week). Error rates
+    per 1,000 decisions: automation bias 12 + 0.5 rep, aversion 8 + 0.3 rep, plus
+    ``error_shift`` (default ERROR_SHIFT) ramping up to the final week; avoidable = their sum.
+    Week 0 has no AI-assisted decision (rates undefined); later weeks have 1,000 each. Spend
+    rises by 1,000 GBP per week per scenario index.
+    """
+    error_shift = error_shift or ERROR_SHIFT
     rng = np.random.default_rng(1)
     rows = []
     for condition in conditions:
-        for cost_rate, scenario in enumerate(SCENARIOS):
+        for cost_rate, scenario in enumerate(scenarios):
             for rep in range(REPS):
                 for week in range(WEEKS):
                     row = {o: rng.uniform(0.1, 0.9) for o in SUMMARY_OUTCOMES}
-                    share = 0.6 + 0.01 * rep + SHIFT[scenario][rep] * week / (WEEKS - 1)
+                    ramp = week / (WEEKS - 1)
+                    share = 0.6 + 0.01 * rep + SHIFT.get(scenario, [0.0] * REPS)[rep] * ramp
+                    shift = error_shift[scenario]
+                    bias = 12 + 0.5 * rep + shift["automation_bias"][rep] * ramp
+                    aversion = 8 + 0.3 * rep + shift["aversion"][rep] * ramp
+                    defined = week > 0
+                    row.update(
+                        automation_bias_errors_per_1000=bias if defined else np.nan,
+                        aversion_errors_per_1000=aversion if defined else np.nan,
+                        avoidable_errors_per_1000=bias + aversion if defined else np.nan,
+                        decisions=DECISIONS_PER_WEEK if defined else 0.0,
+                        over_trust_share=0.2 + shift.get("over_trust", [0.0] * REPS)[rep] * ramp,
+                    )
                     row.update(
                         scenario=scenario,
                         condition=condition,
@@ -397,7 +425,10 @@ def test_make_all_plots_several_conditions(tmp_path):
     kinds = [
         "trajectories",
         "final_outcomes",
+        "errors",
         "cost_effectiveness",
+        "cost_per_error_averted",
+        "spending",
         "trust_reliability",
         "archetype_heatmap",
     ]
@@ -439,6 +470,12 @@ def report_html(tmp_path_factory, runs, summary):
     return path, made
 
 
+def ranking_list(text: str) -> dict[str, str]:
+    """Strategy -> its item of the ranking (the first ordered list of the report)."""
+    ranked = text.split("<ol>", 1)[1].split("</ol>", 1)[0]
+    return dict(re.findall(r"<li[^>]*>([A-Z][a-z ]+): (.*?)</li>", ranked))
+
+
 def test_report_is_self_contained(report_html):
     """No external resource; every <img> is a PNG data URI; each plot is embedded byte for byte."""
     path, made = report_html
@@ -465,10 +502,11 @@ def test_report_names_scenarios_and_question_escaped(report_html):
 def test_report_ranking_words_follow_the_intervals(report_html):
     """Simulation (all replicates gain) is a clear improvement; the vendor demo is not."""
     text = report_html[0].read_text(encoding="utf-8")
-    items = dict(re.findall(r"<li[^>]*>([A-Z][a-z ]+): (.*?)</li>", text))
-    assert "a clear improvement" in items["Simulation just in time"].split(". Averaged")[0]
-    vendor_final = items["Vendor demo"].split(". Averaged")[0]
-    assert "not distinguishable from no training" in vendor_final
+    items = ranking_list(text)
+    simulation_final = items["Simulation just in time"].split("Appropriately confident at")[1]
+    assert "a clear improvement" in simulation_final.split(". Averaged")[0]
+    vendor_final = items["Vendor demo"].split("Appropriately confident at")[1]
+    assert "not distinguishable from no training" in vendor_final.split(". Averaged")[0]
     assert list(items)[0] == "Simulation just in time"  # ranked first
     assert "the comparator" in items["No training"]
 
@@ -511,7 +549,7 @@ def test_without_baseline_no_comparison_is_claimed(tmp_path, runs):
     """With no baseline: no cost-effectiveness figure, and the report claims no difference."""
     summary = summarise(runs, None, seed=0)
     made = plots.make_all_plots(tmp_path, runs, None, summary, None, None)
-    assert set(made) == {"trajectories", "final_outcomes"}
+    assert set(made) == {"trajectories", "final_outcomes", "spending"}
     cfg = make_cfg()
     cfg.experiment.baseline = None
     answer = render_report(cfg, summary, made, MANIFEST).split("<h2>Figures</h2>")[0]
