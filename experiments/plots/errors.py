@@ -52,7 +52,7 @@ def errors_figure(
     fig, axes = plt.subplots(
         1,
         len(ERROR_OUTCOMES),
-        figsize=(16, 1.8 + 0.55 * len(scenarios)),
+        figsize=(16, 2.6 + 0.55 * len(scenarios)),
         sharey=True,
         layout="constrained",
     )
@@ -80,7 +80,8 @@ def errors_figure(
         title, unit = axis_title_and_unit(outcome)
         ax.set_title(title)
         points = " (points)" if factor == 100 else ""
-        ax.set_xlabel(f"Difference from baseline{points}\n{unit}; left = fewer errors")
+        unit = unit.replace("per 1,000 AI-assisted", "per 1,000")
+        ax.set_xlabel(f"Difference from baseline{points}\n({unit})\nleft of 0 = fewer (better)")
         ax.grid(axis="x", alpha=0.3)
     axes[0].set_yticks(y, [label(s, baseline) for s in scenarios])
     axes[0].set_ylabel("Strategy")
