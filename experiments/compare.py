@@ -6,13 +6,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.io import write_json, write_table, write_text
+from experiments.outcomes import DEFAULT_PRIMARY
 from experiments.plots import make_all_plots
 from experiments.provenance import manifest
 from experiments.report import write_report
 from experiments.runner import build_specs, collect, run_all
+from experiments.schema import validate_experiment
 from experiments.summary import summarise
 from model.validation import ConfigError
 
@@ -39,6 +42,46 @@ def check_resumable(cfg: DictConfig, out_dir: Path) -> None:
         )
 
 
+def analyse(
+    cfg: DictConfig,
+    out_dir: Path,
+    runs: pd.DataFrame,
+    by_group: pd.DataFrame | None,
+    snapshots: pd.DataFrame | None,
+    record: dict,
+) -> pd.DataFrame:
+    """From the runs tables to summary.csv, plots, report.html and manifest.json.
+
+    Reads tables only (no model runs), so it works on any runs table with the outcome columns.
+
+    Returns:
+        The summary table.
+
+    Raises:
+        MissingOutcomeError: The runs table lacks an outcome column (named in the message).
+    """
+    experiment = cfg.experiment
+    summary = summarise(runs, experiment.baseline, seed=cfg.seed)
+    write_table(out_dir / "summary", summary, ("csv",))
+    plots = make_all_plots(
+        out_dir,
+        runs,
+        by_group,
+        summary,
+        snapshots,
+        experiment.baseline,
+        experiment.condition_label,
+        margin=OmegaConf.select(cfg, "outcomes.appropriate_margin", default=0.1),
+        conditions=experiment.conditions,
+        primary=experiment.get("primary_outcome") or DEFAULT_PRIMARY,
+        primary_measure=experiment.get("primary_measure") or "time_average",
+        budget_gbp=OmegaConf.select(cfg, "strategy.budget_gbp", default=None),
+    )
+    write_report(out_dir, cfg, summary, plots, record)
+    write_json(out_dir / "manifest.json", record)
+    return summary
+
+
 def run_experiment(
     cfg: DictConfig, out_dir: Path, compose: Callable[[list[str]], DictConfig]
 ) -> dict:
@@ -50,6 +93,7 @@ def run_experiment(
             f"experiment.baseline = {experiment.baseline!r}: expected one of the scenarios "
             f"{', '.join(experiment.scenarios)}"
         )
+    validate_experiment(experiment)
     specs = build_specs(cfg, compose)
     if cfg.resume:
         check_resumable(cfg, out_dir)
@@ -61,19 +105,7 @@ def run_experiment(
     by_group = collect(specs, runs_dir, "_by_group")
     write_table(out_dir / "runs", runs, ("parquet",))
     write_table(out_dir / "runs_by_group", by_group, ("parquet",))
-    summary = summarise(runs, experiment.baseline, seed=cfg.seed)
-    write_table(out_dir / "summary", summary, ("csv",))
-    plots = make_all_plots(
-        out_dir,
-        runs,
-        by_group,
-        summary,
-        collect(specs, runs_dir, "_snapshot"),
-        experiment.baseline,
-        experiment.condition_label,
-        margin=cfg.outcomes.appropriate_margin,
-        conditions=experiment.conditions,
-    )
+    snapshots = collect(specs, runs_dir, "_snapshot")
     seeds = [s.config.seed for s in specs if s.scenario == specs[0].scenario][
         : experiment.replicates
     ]
@@ -83,8 +115,7 @@ def run_experiment(
         replicate_seeds=seeds,
         **counts,
     )
-    write_report(out_dir, cfg, summary, plots, record)
-    write_json(out_dir / "manifest.json", record)
+    summary = analyse(cfg, out_dir, runs, by_group, snapshots, record)
     if cfg.progress:
         print(
             f"{experiment.title or cfg.name}: {counts['runs_total']} runs "

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
 
 from experiments.calibration.schema import CalibrationConfig
+from experiments.outcomes import DEFAULT_PRIMARY, MEASURES, check_primary
 from model.config import ModelConfig, RolloutConfig
 from model.params import param
+from model.validation import ConfigError
 
 
 @dataclass
@@ -30,6 +33,31 @@ class ExperimentConfig:
         unit="-", default_factory=dict, doc="condition name -> overrides applied to every scenario"
     )
     condition_label: str = param("condition", unit="-", doc="what the conditions vary, for plots")
+    primary_outcome: str = param(
+        DEFAULT_PRIMARY,
+        unit="-",
+        doc="outcome column that ranks the strategies and leads the answer (its direction, "
+        "lower or higher is better, is in experiments/outcomes.py)",
+    )
+    primary_measure: str = param(
+        "time_average",
+        unit="-",
+        choices=MEASURES,
+        doc="which per-replicate measure of the primary outcome: final (last week), "
+        "time_average (mean over the weeks where defined) or cumulative (total over the horizon)",
+    )
+
+
+def validate_experiment(experiment: Any) -> None:
+    """Check the experiment's primary outcome and measure; raise ConfigError naming each problem.
+
+    Args:
+        experiment: ``cfg.experiment`` (a DictConfig or an :class:`ExperimentConfig`).
+    """
+    outcome = getattr(experiment, "primary_outcome", None) or DEFAULT_PRIMARY
+    measure = getattr(experiment, "primary_measure", None) or "time_average"
+    if problems := check_primary(outcome, measure):
+        raise ConfigError("; ".join(problems))
 
 
 @dataclass

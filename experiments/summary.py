@@ -1,22 +1,48 @@
 """Summaries of an experiment's runs: outcomes with intervals, paired differences, cost-effect.
 
-For every scenario and condition, and for each outcome, two measures per replicate: the value in
-the final week and the average over the weeks where it is defined. Across replicates: mean,
-median and the 2.5-97.5 percentile range (the spread of outcomes a single rollout could see).
-Against the baseline scenario, the paired difference per replicate (same seed), summarised by
-its mean and the 95% confidence interval of that mean (Student t). The cost per additional
-appropriately-confident worker is the ratio of mean extra spend to mean extra appropriately-
-confident staff in the final week, with a 95% paired bootstrap interval (scipy.stats.bootstrap).
+For every scenario and condition, and for each outcome, up to three measures per replicate:
+
+- ``final``: the value in the final week;
+- ``time_average``: the mean over the weeks where the outcome is defined (weeks with no tool live
+  or no AI-assisted decision have no share or rate and are left out);
+- ``cumulative``: the total over the horizon, for outcomes that add up
+  (:mod:`experiments.outcomes`, ``accumulate``): weekly counts and hours are summed; a rate per
+  1,000 AI-assisted decisions becomes the number of such errors, ``sum over weeks of
+  rate x decisions / 1000``; a running total (``cumulative_cost_gbp``) is its final value.
+  Shares and means have no cumulative measure (no row).
+
+Across replicates: mean, median and the 2.5-97.5 percentile range (the spread of outcomes a single
+rollout could see). Against the baseline scenario, the paired difference per replicate (same
+seed), summarised by its mean and the 95% confidence interval of that mean (Student t).
+
+Two cost-effect rows per scenario, each the ratio of mean extra spend (final
+``cumulative_cost_gbp``) to a mean gain against the baseline, with a 95% paired bootstrap interval
+(scipy.stats.bootstrap, percentile): the cost per additional appropriately-confident worker (gain:
+extra ``appropriate_workers`` in the final week; measure ``final``) and the cost per avoidable
+error averted (gain: the baseline's cumulative avoidable errors minus the scenario's; measure
+``cumulative``). The row's ``diff_mean`` holds the mean gain; no ratio when it is not positive.
+
+When the money is spent: per replicate, the first week by which the cumulative spend reached 50%
+and 95% of its final value (rows ``spend_50pct_week`` and ``spend_95pct_week``, measure
+``final``; none when nothing was spent).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from experiments.outcomes import DECISIONS, outcome, sign_of_better
+from model.validation import ConfigError
+
 KEYS = ["scenario", "condition"]
 SUMMARY_OUTCOMES = (
+    "avoidable_errors_per_1000",
+    "automation_bias_errors_per_1000",
+    "aversion_errors_per_1000",
     "appropriate_share",
     "over_trust_share",
     "under_trust_share",
@@ -25,23 +51,80 @@ SUMMARY_OUTCOMES = (
     "automation_bias_rate",
     "aversion_rate",
     "decision_accuracy",
+    "ai_alone_accuracy",
+    "unaided_accuracy",
     "accuracy_gain",
+    "complementarity",
     "mean_trust",
     "mean_confidence",
     "trained_share",
     "appropriate_workers",
+    "appropriate_worker_weeks",
+    "decisions",
+    "verification_hours",
     "cumulative_cost_gbp",
 )
 COST_EFFECT = "cost_per_additional_appropriate_worker_gbp"
+COST_PER_ERROR_AVERTED = "cost_per_avoidable_error_averted_gbp"
+SPEND_SHARES = {"spend_50pct_week": 0.5, "spend_95pct_week": 0.95}
+PRIMARY_ERRORS = "avoidable_errors_per_1000"
 
 
-def per_replicate(runs: pd.DataFrame) -> pd.DataFrame:
-    """Final-week and time-averaged value of every outcome, one row per run and measure."""
+class MissingOutcomeError(ConfigError):
+    """A runs table lacks an outcome column the summary needs; the message names it."""
+
+
+def require_columns(table: pd.DataFrame, columns: Iterable[str], what: str = "runs table") -> None:
+    """Raise :class:`MissingOutcomeError` naming every column of ``columns`` not in ``table``."""
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        described = "; ".join(f"{c} ({outcome(c).description})" for c in missing)
+        raise MissingOutcomeError(
+            f"the {what} has no column {', '.join(missing)}: expected the model's weekly "
+            f"outcomes to include {described}. A model older than version 2 does not record them."
+        )
+
+
+def _totals(ordered: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Each column's weekly contribution to its cumulative measure (NaN where it has none).
+
+    Counts and hours as they are; rates per 1,000 decisions as errors, rate x decisions / 1000
+    (a week without decisions adds no error); running totals and shares as NaN (handled apart).
+    """
+    totals = pd.DataFrame(index=ordered.index)
+    for name in columns:
+        how = outcome(name).accumulate
+        if how == "sum":
+            totals[name] = ordered[name]
+        elif how == "errors":
+            errors = ordered[name] * ordered[DECISIONS] / 1000
+            totals[name] = errors.where(ordered[DECISIONS] > 0, 0.0)
+        else:
+            totals[name] = np.nan
+    return totals
+
+
+def per_replicate(runs: pd.DataFrame, outcomes: Iterable[str] = SUMMARY_OUTCOMES) -> pd.DataFrame:
+    """The final, time-averaged and cumulative value of every outcome per run (module docstring).
+
+    Returns:
+        One row per scenario, condition, replicate and measure; a column per outcome.
+    """
+    outcomes = list(outcomes)
+    require_columns(runs, [*KEYS, "replicate", "week", *outcomes, DECISIONS])
     ordered = runs.sort_values([*KEYS, "replicate", "week"])
-    grouped = ordered.groupby([*KEYS, "replicate"], sort=False)[list(SUMMARY_OUTCOMES)]
-    final = grouped.last().assign(measure="final")
-    average = grouped.mean().assign(measure="time_average")
-    return pd.concat([final, average]).reset_index()
+    grouped = ordered.groupby([*KEYS, "replicate"], sort=False)
+    final = grouped[outcomes].last().assign(measure="final")
+    average = grouped[outcomes].mean().assign(measure="time_average")
+    total = (
+        _totals(ordered, outcomes)
+        .groupby([ordered[k] for k in [*KEYS, "replicate"]], sort=False)
+        .sum(min_count=1)
+    )
+    running = [o for o in outcomes if outcome(o).accumulate == "last"]
+    total[running] = final[running]
+    total = total.assign(measure="cumulative")
+    return pd.concat([final, average, total]).reset_index()
 
 
 def _interval(values: np.ndarray) -> tuple[float, float, float, float]:
@@ -52,7 +135,8 @@ def _interval(values: np.ndarray) -> tuple[float, float, float, float]:
     return float(values.mean()), float(np.median(values)), float(low), float(high)
 
 
-def _mean_ci(values: np.ndarray) -> tuple[float, float, float]:
+def mean_ci(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean of paired differences and its 95% Student-t confidence interval (NaNs dropped)."""
     values = values[~np.isnan(values)]
     if values.size == 0:
         return (np.nan,) * 3
@@ -64,7 +148,17 @@ def _mean_ci(values: np.ndarray) -> tuple[float, float, float]:
 
 
 def summarise(runs: pd.DataFrame, baseline: str | None, seed: int = 0) -> pd.DataFrame:
-    """The summary table: one row per scenario, condition, outcome and measure."""
+    """The summary table: one row per scenario, condition, outcome and measure (module docstring).
+
+    Args:
+        runs: The runs table (a row per scenario, condition, replicate and week) with every
+            column of :data:`SUMMARY_OUTCOMES` and ``decisions``.
+        baseline: The scenario the others are compared with (paired by replicate), or None.
+        seed: Seed of the bootstrap intervals of the cost-effect ratios.
+
+    Raises:
+        MissingOutcomeError: A needed column is missing; the message names it.
+    """
     reps = per_replicate(runs)
     rows = []
     for (scenario, condition, measure), group in reps.groupby([*KEYS, "measure"], sort=False):
@@ -76,29 +170,36 @@ def summarise(runs: pd.DataFrame, baseline: str | None, seed: int = 0) -> pd.Dat
                 & (reps.measure == measure)
             ].set_index("replicate")
         group = group.set_index("replicate")
-        for outcome in SUMMARY_OUTCOMES:
-            values = group[outcome].to_numpy(float)
-            row = dict(scenario=scenario, condition=condition, outcome=outcome, measure=measure)
+        for name in SUMMARY_OUTCOMES:
+            if measure == "cumulative" and outcome(name).accumulate is None:
+                continue
+            values = group[name].to_numpy(float)
+            row = dict(scenario=scenario, condition=condition, outcome=name, measure=measure)
             row.update(zip(("mean", "median", "low_95", "high_95"), _interval(values), strict=True))
             if base is not None:
-                diff = (group[outcome] - base[outcome].reindex(group.index)).to_numpy(float)
+                diff = (group[name] - base[name].reindex(group.index)).to_numpy(float)
                 row.update(
-                    zip(("diff_mean", "diff_low_95", "diff_high_95"), _mean_ci(diff), strict=True)
+                    zip(("diff_mean", "diff_low_95", "diff_high_95"), mean_ci(diff), strict=True)
                 )
             rows.append(row)
-        if base is not None and measure == "final":
-            rows.append(_cost_effect(scenario, condition, group, base, seed))
+        if base is None or measure == "time_average":
+            continue
+        base = base.reindex(group.index)
+        cost = (group.cumulative_cost_gbp - base.cumulative_cost_gbp).to_numpy(float)
+        if measure == "final":
+            gain = (group.appropriate_workers - base.appropriate_workers).to_numpy(float)
+            rows.append(_cost_effect(COST_EFFECT, measure, cost, gain, seed))
+        else:
+            averted = (base[PRIMARY_ERRORS] - group[PRIMARY_ERRORS]).to_numpy(float)
+            rows.append(_cost_effect(COST_PER_ERROR_AVERTED, measure, cost, averted, seed))
+        rows[-1].update(scenario=scenario, condition=condition)
+    rows += spend_timing_rows(runs)
     return pd.DataFrame(rows)
 
 
-def _cost_effect(
-    scenario: str, condition: str, group: pd.DataFrame, base: pd.DataFrame, seed: int
-) -> dict:
-    """Extra spend per extra appropriately-confident worker, against the baseline."""
-    base = base.reindex(group.index)
-    cost = (group.cumulative_cost_gbp - base.cumulative_cost_gbp).to_numpy(float)
-    gain = (group.appropriate_workers - base.appropriate_workers).to_numpy(float)
-    row = dict(scenario=scenario, condition=condition, outcome=COST_EFFECT, measure="final")
+def _cost_effect(name: str, measure: str, cost: np.ndarray, gain: np.ndarray, seed: int) -> dict:
+    """Mean extra spend per unit of mean gain, with a 95% paired bootstrap interval."""
+    row = dict(outcome=name, measure=measure)
     mean_gain = gain.mean()
     ratio = cost.mean() / mean_gain if mean_gain > 0 else np.nan
     low = high = np.nan
@@ -117,6 +218,64 @@ def _cost_effect(
     row.update(mean=ratio, median=np.nan, low_95=low, high_95=high)
     row.update(diff_mean=mean_gain, diff_low_95=np.nan, diff_high_95=np.nan)
     return row
+
+
+def spend_weeks(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per run, the first week by which 50% and 95% of its final spend had been spent.
+
+    Returns:
+        One row per scenario, condition and replicate with columns ``spend_50pct_week`` and
+        ``spend_95pct_week`` (NaN when the run spent nothing).
+    """
+    require_columns(runs, [*KEYS, "replicate", "week", "cumulative_cost_gbp"])
+    ordered = runs.sort_values([*KEYS, "replicate", "week"])
+    rows = []
+    for key, run in ordered.groupby([*KEYS, "replicate"], sort=False):
+        spent = run.cumulative_cost_gbp.to_numpy(float)
+        total = spent[-1] if spent.size else 0.0
+        row = dict(zip([*KEYS, "replicate"], key, strict=True))
+        for name, share in SPEND_SHARES.items():
+            reached = np.flatnonzero(spent >= share * total * (1 - 1e-12))
+            row[name] = float(run.week.iloc[reached[0]]) if total > 0 else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def spend_timing_rows(runs: pd.DataFrame) -> list[dict]:
+    """Summary rows of :func:`spend_weeks`: mean, median, 95% range over replicates."""
+    weeks = spend_weeks(runs)
+    rows = []
+    for (scenario, condition), group in weeks.groupby(KEYS, sort=False):
+        for name in SPEND_SHARES:
+            values = group[name].to_numpy(float)
+            if np.isnan(values).all():
+                continue
+            row = dict(scenario=scenario, condition=condition, outcome=name, measure="final")
+            row.update(zip(("mean", "median", "low_95", "high_95"), _interval(values), strict=True))
+            rows.append(row)
+    return rows
+
+
+def ranking(
+    summary: pd.DataFrame,
+    outcome_name: str = "appropriate_share",
+    measure: str = "final",
+    condition: str | None = None,
+) -> list[str]:
+    """Scenarios from best to worst mean of an outcome, in its direction (lower or higher).
+
+    Outcomes with no direction are ranked from the highest mean. Scenarios without the outcome
+    go last. ``condition`` picks one condition (None: the table must hold only one).
+    """
+    rows = summary[(summary.outcome == outcome_name) & (summary.measure == measure)]
+    conditions = list(pd.unique(rows["condition"]))
+    if condition is None and len(conditions) > 1:
+        raise ValueError(f"condition = None: expected one of {', '.join(map(str, conditions))}")
+    if condition is not None:
+        rows = rows[rows.condition == condition]
+    ascending = sign_of_better(outcome_name) < 0
+    ordered = rows.sort_values("mean", ascending=ascending, kind="stable", na_position="last")
+    return list(ordered.scenario)
 
 
 def key_table(summary: pd.DataFrame) -> pd.DataFrame:

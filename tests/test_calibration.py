@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -48,6 +49,23 @@ FIRST_WAVE = ("hf2020_want_more_ai", "hf2020_want_less_ai")
 SMALL = ["experiment=calibrate", "population.n_workers=300", "n_jobs=1", "progress=false"]
 
 register_configs()
+
+
+def conf_snapshot() -> dict[str, str]:
+    """Every file under the repository's conf/, relative path -> SHA-256 of its bytes."""
+    return {
+        str(path.relative_to(CONF)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(CONF.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture(autouse=True)
+def conf_untouched():
+    """No calibration test may add, change or remove a file under conf/ (the source tree)."""
+    before = conf_snapshot()
+    yield
+    assert conf_snapshot() == before, "a test wrote into conf/; point calibration.publish_dir"
 
 
 @pytest.fixture(scope="module")
@@ -340,7 +358,12 @@ def test_resume_refuses_a_different_calibration_but_accepts_a_bigger_budget(
 
 
 def test_point_estimate_finds_the_truth_of_a_synthetic_target(hydra_compose, uk_targets, tmp_path):
-    """Optuna, fitting a synthetic 2020 wave, puts users' initial trust within 0.05 of 0.55."""
+    """Optuna, fitting a synthetic 2020 wave, puts users' initial trust within 0.05 of 0.55.
+
+    The calibrated values are published (publish_as uk_nhs_point, from experiment=calibrate)
+    into the folder the caller gives, and nothing under conf/ changes.
+    """
+    before = conf_snapshot()
     cfg = first_wave_only(
         hydra_compose,
         uk_targets,
@@ -352,13 +375,19 @@ def test_point_estimate_finds_the_truth_of_a_synthetic_target(hydra_compose, uk_
         "calibration.point_trials=25",
         "calibration.point_seeds=2",
         "calibration.predictive_draws=4",
+        f"calibration.publish_dir={tmp_path / 'published'}",
     )
+    assert cfg.calibration.publish_as == "uk_nhs_point"
     result = run_calibration(cfg, tmp_path)
     best = result["summary"].set_index("parameter").loc["user_initial_trust", "mean"]
     # n=1000 fixes the agree and disagree shares to about 1.5 points; a 0.05 change of users'
     # mean trust moves the agree share by about 5 points.
     assert best == pytest.approx(0.55, abs=0.05)
     assert len(result["trials"]) == 25 and (tmp_path / "trials.png").exists()
+    published = tmp_path / "published" / "uk_nhs_point.yaml"
+    assert published.read_text() == (tmp_path / "calibrated.yaml").read_text()
+    assert result["manifest"]["published"] == str(published)
+    assert conf_snapshot() == before
 
 
 def test_calibrated_yaml_loads_into_an_experiment_and_changes_its_result(hydra_compose, tmp_path):

@@ -20,8 +20,9 @@ from omegaconf import OmegaConf, open_dict
 from experiments.compare import run_experiment
 from experiments.runner import replicate_seeds
 from experiments.schema import register_configs
-from experiments.summary import SUMMARY_OUTCOMES, per_replicate
-from model import as_model_config
+from experiments.summary import SUMMARY_OUTCOMES, MissingOutcomeError, per_replicate
+from model import WorkforceModel, as_model_config
+from model.config import ModelConfig
 
 REPO = Path(__file__).resolve().parent.parent
 CONF = REPO / "conf"
@@ -29,6 +30,21 @@ GROUPS = ("population", "network", "rollout", "tools", "strategy", "events", "ex
 TINY = ["population=small", "population.n_workers=300", "weeks=30", "n_jobs=1", "progress=false"]
 
 register_configs()
+
+
+def outcomes_the_model_lacks() -> list[str]:
+    """Summary outcomes (and decisions) the current model's outcome table does not record.
+
+    Empty once model v2 records every outcome the experiments summarise; until then the
+    end-to-end experiment tests check that the run stops with a message naming the first one.
+    """
+    config = ModelConfig(seed=1, weeks=2)
+    config.population.n_workers = 200
+    table = WorkforceModel(config).run()
+    return [c for c in (*SUMMARY_OUTCOMES, "decisions") if c not in table.columns]
+
+
+MODEL_LACKS = outcomes_the_model_lacks()
 
 
 def options(group: str) -> list[str]:
@@ -121,6 +137,14 @@ def tiny_experiment(tmp_path_factory) -> Path:
     result = run_cli(
         "experiment=training_mix", "experiment.replicates=3", *TINY, f"hydra.run.dir={out}"
     )
+    if MODEL_LACKS:
+        # A model before v2: the runs are kept, and the run stops with one line naming the
+        # missing outcome, not a traceback.
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith("error: ") and MODEL_LACKS[0] in result.stderr
+        assert "Traceback" not in result.stderr
+        assert (out / "runs.parquet").exists()
+        pytest.skip(f"the model does not record {', '.join(MODEL_LACKS)} (model v2 not merged)")
     assert result.returncode == 0, result.stderr
     return out
 
@@ -175,6 +199,10 @@ def test_identical_strategies_give_exactly_zero_paired_difference(hydra_compose,
         )
         cfg.experiment.baseline = "a"
     base = ["experiment=training_mix", *TINY]
+    if MODEL_LACKS:
+        with pytest.raises(MissingOutcomeError, match=MODEL_LACKS[0]):
+            run_experiment(cfg, tmp_path, lambda ov: hydra_compose([*base, *ov]))
+        pytest.skip(f"the model does not record {', '.join(MODEL_LACKS)} (model v2 not merged)")
     result = run_experiment(cfg, tmp_path, lambda ov: hydra_compose([*base, *ov]))
     summary = result["summary"]
     b = summary[
@@ -268,6 +296,18 @@ def test_resume_refuses_a_different_config(tiny_experiment, tmp_path):
         (["tools.0.rollout.kind=gradual"], ["tools.0.rollout.kind", "gradual", "big_bang"]),
         (["experiment=incident", "events.0.week=500"], ["events.0", "500", "horizon"]),
         (["experiment=training_mix", "experiment.baseline=nope"], ["experiment.baseline", "nope"]),
+        (
+            ["experiment=training_mix", "experiment.primary_outcome=errors"],
+            ["experiment.primary_outcome", "'errors'", "avoidable_errors_per_1000, "],
+        ),
+        (
+            [
+                "experiment=training_mix",
+                "experiment.primary_outcome=appropriate_share",
+                "experiment.primary_measure=cumulative",
+            ],
+            ["experiment.primary_measure", "appropriate_share", "final or time_average"],
+        ),
     ],
 )
 def test_bad_input_gives_a_short_message_and_nonzero_exit(args, expected, tmp_path):

@@ -1,4 +1,4 @@
-"""Tests of the experiment figures (experiments/plots.py) and the report (experiments/report.py).
+"""Tests of the experiment figures (experiments/plots/) and the report (experiments/report/).
 
 Everything runs on small hand-made tables (a few scenarios, replicates and weeks), not on model
 runs, so the whole file takes seconds.
@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
-from experiments import plots
+from experiments import plots, report
+from experiments.compare import analyse
 from experiments.report import (
     cost_words,
     difference_words,
@@ -42,18 +43,46 @@ SHIFT = {
     "simulation_just_in_time": [0.05, 0.06, 0.05, 0.07],
     "vendor_demo": [0.02, -0.03, 0.01, -0.01],
 }
+# Per-replicate shift of the weekly error rates (per 1,000 decisions) from the baseline, reached
+# in the final week: simulation clearly lowers both kinds of error, the vendor demo is noise.
+ERROR_SHIFT = {
+    BASELINE: {"automation_bias": [0.0] * REPS, "aversion": [0.0] * REPS},
+    "simulation_just_in_time": {"automation_bias": [-3, -4, -3, -5], "aversion": [-1, -2, -1, -1]},
+    "vendor_demo": {"automation_bias": [1, -2, 0.5, -0.5], "aversion": [0.5, -1, 0.0, 0.5]},
+}
+DECISIONS_PER_WEEK = 1000.0
 
 
-def make_runs(conditions=("default",)) -> pd.DataFrame:
-    """Runs with every summary outcome; appropriate share = 0.6 + replicate noise + SHIFT."""
+def make_runs(conditions=("default",), error_shift=None, scenarios=SCENARIOS) -> pd.DataFrame:
+    """Runs with every summary outcome, built so that the answer is known.
+
+    Appropriate share = 0.6 + replicate noise + SHIFT (ramping up to the final week). Error rates
+    per 1,000 decisions: automation bias 12 + 0.5 rep, aversion 8 + 0.3 rep, plus
+    ``error_shift`` (default ERROR_SHIFT) ramping up to the final week; avoidable = their sum.
+    Week 0 has no AI-assisted decision (rates undefined); later weeks have 1,000 each. Spend
+    rises by 1,000 GBP per week per scenario index.
+    """
+    error_shift = error_shift or ERROR_SHIFT
     rng = np.random.default_rng(1)
     rows = []
     for condition in conditions:
-        for cost_rate, scenario in enumerate(SCENARIOS):
+        for cost_rate, scenario in enumerate(scenarios):
             for rep in range(REPS):
                 for week in range(WEEKS):
                     row = {o: rng.uniform(0.1, 0.9) for o in SUMMARY_OUTCOMES}
-                    share = 0.6 + 0.01 * rep + SHIFT[scenario][rep] * week / (WEEKS - 1)
+                    ramp = week / (WEEKS - 1)
+                    share = 0.6 + 0.01 * rep + SHIFT.get(scenario, [0.0] * REPS)[rep] * ramp
+                    shift = error_shift[scenario]
+                    bias = 12 + 0.5 * rep + shift["automation_bias"][rep] * ramp
+                    aversion = 8 + 0.3 * rep + shift["aversion"][rep] * ramp
+                    defined = week > 0
+                    row.update(
+                        automation_bias_errors_per_1000=bias if defined else np.nan,
+                        aversion_errors_per_1000=aversion if defined else np.nan,
+                        avoidable_errors_per_1000=bias + aversion if defined else np.nan,
+                        decisions=DECISIONS_PER_WEEK if defined else 0.0,
+                        over_trust_share=0.2 + shift.get("over_trust", [0.0] * REPS)[rep] * ramp,
+                    )
                     row.update(
                         scenario=scenario,
                         condition=condition,
@@ -397,7 +426,10 @@ def test_make_all_plots_several_conditions(tmp_path):
     kinds = [
         "trajectories",
         "final_outcomes",
+        "errors",
         "cost_effectiveness",
+        "cost_per_error_averted",
+        "spending",
         "trust_reliability",
         "archetype_heatmap",
     ]
@@ -439,6 +471,12 @@ def report_html(tmp_path_factory, runs, summary):
     return path, made
 
 
+def ranking_list(text: str) -> dict[str, str]:
+    """Strategy -> its item of the ranking (the first ordered list of the report)."""
+    ranked = text.split("<ol>", 1)[1].split("</ol>", 1)[0]
+    return dict(re.findall(r"<li[^>]*>([A-Z][a-z ]+): (.*?)</li>", ranked))
+
+
 def test_report_is_self_contained(report_html):
     """No external resource; every <img> is a PNG data URI; each plot is embedded byte for byte."""
     path, made = report_html
@@ -465,10 +503,11 @@ def test_report_names_scenarios_and_question_escaped(report_html):
 def test_report_ranking_words_follow_the_intervals(report_html):
     """Simulation (all replicates gain) is a clear improvement; the vendor demo is not."""
     text = report_html[0].read_text(encoding="utf-8")
-    items = dict(re.findall(r"<li[^>]*>([A-Z][a-z ]+): (.*?)</li>", text))
-    assert "a clear improvement" in items["Simulation just in time"].split(". Averaged")[0]
-    vendor_final = items["Vendor demo"].split(". Averaged")[0]
-    assert "not distinguishable from no training" in vendor_final
+    items = ranking_list(text)
+    simulation_final = items["Simulation just in time"].split("Appropriately confident at")[1]
+    assert "a clear improvement" in simulation_final.split(". Averaged")[0]
+    vendor_final = items["Vendor demo"].split("Appropriately confident at")[1]
+    assert "not distinguishable from no training" in vendor_final.split(". Averaged")[0]
     assert list(items)[0] == "Simulation just in time"  # ranked first
     assert "the comparator" in items["No training"]
 
@@ -511,7 +550,7 @@ def test_without_baseline_no_comparison_is_claimed(tmp_path, runs):
     """With no baseline: no cost-effectiveness figure, and the report claims no difference."""
     summary = summarise(runs, None, seed=0)
     made = plots.make_all_plots(tmp_path, runs, None, summary, None, None)
-    assert set(made) == {"trajectories", "final_outcomes"}
+    assert set(made) == {"trajectories", "final_outcomes", "spending"}
     cfg = make_cfg()
     cfg.experiment.baseline = None
     answer = render_report(cfg, summary, made, MANIFEST).split("<h2>Figures</h2>")[0]
@@ -527,3 +566,165 @@ def test_trajectories_without_dates_use_weeks(runs):
     assert ax.get_xlabel() == "Week of the simulation"
     assert max(ln.get_xdata().max() for ln in ax.get_lines()) == WEEKS - 1
     plt.close(fig)
+
+
+# ---------------------------------------------------------------- primary outcome and honesty
+
+TRADE_OFF = {
+    BASELINE: ERROR_SHIFT[BASELINE],
+    # Far fewer aversion errors, clearly more automation-bias errors: better on the primary.
+    "simulation_just_in_time": {"automation_bias": [2, 3, 2, 3], "aversion": [-7, -8, -7, -9]},
+    "vendor_demo": ERROR_SHIFT["vendor_demo"],
+}
+NOISE_ONLY = {
+    BASELINE: ERROR_SHIFT[BASELINE],
+    "simulation_just_in_time": ERROR_SHIFT["vendor_demo"],
+    "vendor_demo": {"automation_bias": [-1, 1.5, 0.5, -0.5], "aversion": [0.5, -0.5, 0.0, 0.5]},
+}
+
+
+def answer_of(summary, cfg=None) -> str:
+    """The 'answer in brief' section of the report, tags removed."""
+    html = render_report(cfg or make_cfg(), summary, {}, MANIFEST)
+    section = html.split("<h2>Answer in brief</h2>")[1].split("<h2>Key figures</h2>")[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section)).replace("&#x27;", "'")
+
+
+def sentences_with(text: str, word: str) -> list[str]:
+    """The sentences of ``text`` (split at '. ' before a capital) that contain ``word``."""
+    return [s for s in re.split(r"(?<=\.) (?=[A-Z])", text) if word in s]
+
+
+def test_headline_names_the_worsening_in_the_same_sentence():
+    """Better on avoidable errors but worse on automation bias: the sentence says both."""
+    summary = summarise(make_runs(error_shift=TRADE_OFF), BASELINE, seed=0)
+    headline = report.headline(summary, BASELINE, "avoidable_errors_per_1000", "time_average")
+    assert headline.startswith("Simulation just in time lowers avoidable errors by about ")
+    claim = sentences_with(headline, "a clear improvement")
+    assert len(claim) == 1
+    assert "but it raises automation-bias errors by about" in claim[0]
+    assert re.search(r"per 1,000 decisions \(95% CI [\d.]+ to [\d.]+\)\.$", claim[0])
+    # Every sentence of the answer that calls the strategy better names the worsening.
+    for sentence in sentences_with(answer_of(summary), "a clear improvement"):
+        assert "raises automation-bias errors" in sentence, sentence
+
+
+def test_headline_without_worsening_has_no_caveat_and_gives_the_interval():
+    """A clear gain with no error outcome worse: 'about N ... (95% CI a to b)', no 'but'."""
+    summary = summarise(make_runs(), BASELINE, seed=0)
+    headline = report.headline(summary, BASELINE, "avoidable_errors_per_1000", "time_average", 4)
+    assert "Simulation just in time lowers avoidable errors by about" in headline
+    assert "95% CI" in headline and "but it" not in headline
+    assert "Vendor demo" not in headline  # not distinguishable: not called better
+
+
+def test_headline_says_plainly_when_nothing_is_distinguishable():
+    """No CI excludes zero: the answer says no strategy is distinguishable, at 4 replicates."""
+    summary = summarise(make_runs(error_shift=NOISE_ONLY), BASELINE, seed=0)
+    rows = summary[
+        (summary.outcome == "avoidable_errors_per_1000") & (summary.measure == "time_average")
+    ]
+    assert ((rows.diff_low_95 <= 0) & (rows.diff_high_95 >= 0)).all()
+    text = answer_of(summary)
+    assert (
+        "No strategy is distinguishable from no training on avoidable errors (averaged over the "
+        "weeks) at 4 replicates per strategy" in text
+    )
+    assert "a clear improvement — " not in text.split("Appropriately")[0]
+
+
+def test_headline_calls_a_clearly_worse_strategy_worse():
+    """A strategy whose errors rise clearly is called worse and never an improvement."""
+    worse = {**ERROR_SHIFT, "vendor_demo": {"automation_bias": [3, 4, 3, 4], "aversion": [1] * 4}}
+    summary = summarise(make_runs(error_shift=worse), BASELINE, seed=0)
+    headline = report.headline(summary, BASELINE)
+    assert "Vendor demo is clearly worse than no training on avoidable errors" in headline
+    assert not any("Vendor demo" in s for s in sentences_with(headline, "improvement"))
+
+
+def test_primary_outcome_from_the_config_orders_the_ranking():
+    """With appropriate_share (final) as primary, the ranking and headline follow it."""
+    cfg = make_cfg()
+    cfg.experiment.primary_outcome = "appropriate_share"
+    cfg.experiment.primary_measure = "final"
+    summary = summarise(make_runs(error_shift=NOISE_ONLY), BASELINE, seed=0)
+    text = answer_of(summary, cfg)
+    assert "Ranked by the share of staff appropriately confident (in the final week; higher" in text
+    assert "Simulation just in time raises the share of staff appropriately confident" in text
+    assert list(ranking_list(render_report(cfg, summary, {}, MANIFEST)))[0] == (
+        "Simulation just in time"
+    )
+    cfg.experiment.primary_outcome = "appropriate"
+    with pytest.raises(ValueError, match="experiment.primary_outcome = 'appropriate'"):
+        render_report(cfg, summary, {}, MANIFEST)
+
+
+def test_report_gives_cost_per_error_averted_and_when_money_is_spent(summary):
+    """The ranking gives the cost per avoidable error averted; a line per spending strategy."""
+    text = answer_of(summary)
+    row = summary[
+        (summary.outcome == "cost_per_avoidable_error_averted_gbp")
+        & (summary.scenario == "simulation_just_in_time")
+    ].iloc[0]
+    assert f"£{row['mean']:,.0f} per avoidable error averted" in text
+    # Spend rises evenly from week 0 to week 7: half by week 3, 95% by week 7.
+    assert "Simulation just in time: half of its spend by week 3, 95% by week 7" in text
+    assert "Spending nothing: No training." in text
+
+
+def test_spending_figure_shows_median_spend_by_week(runs):
+    """One line per spending strategy: the weekly median of cumulative spend, thousand GBP."""
+    fig = plots.spending_figure(runs, baseline=BASELINE, budget_gbp=20000)
+    ax = fig.axes[0]
+    _assert_labelled(fig, [ax])
+    assert "GBP" in ax.get_ylabel()
+    line = next(ln for ln in ax.get_lines() if ln.get_gid() == "spend:vendor_demo")
+    expected = runs[runs.scenario == "vendor_demo"].groupby("week").cumulative_cost_gbp.median()
+    np.testing.assert_allclose(line.get_ydata(), expected.to_numpy() / 1000)
+    assert not any(ln.get_gid() == f"spend:{BASELINE}" for ln in ax.get_lines())
+    assert "spending nothing: No training (baseline)" in ax.get_legend().get_title().get_text()
+    plt.close(fig)
+
+
+def test_errors_figure_plots_each_difference_with_its_interval(summary):
+    """A labelled panel per error outcome; each dot is the summary's mean paired difference."""
+    fig = plots.errors_figure(summary, BASELINE)
+    panels = fig.axes[: len(plots.ERROR_OUTCOMES)]
+    assert all(ax.get_title() and "Difference from baseline" in ax.get_xlabel() for ax in panels)
+    assert panels[0].get_ylabel() == "Strategy" and fig.legends
+    row = summary[
+        (summary.outcome == "avoidable_errors_per_1000")
+        & (summary.measure == "time_average")
+        & (summary.scenario == "vendor_demo")
+    ].iloc[0]
+    xs = [line.get_xdata()[0] for line in panels[0].get_lines() if line.get_marker() == "o"]
+    assert row["diff_mean"] == pytest.approx(min(xs, key=lambda x: abs(x - row["diff_mean"])))
+    plt.close(fig)
+
+
+def test_cost_per_error_figure_uses_errors_averted(summary):
+    """Gain axis: the baseline's total avoidable errors minus the strategy's."""
+    points = plots.cost_effect_points(summary, gain="errors_averted").set_index("scenario")
+    errors = summary[
+        (summary.outcome == "avoidable_errors_per_1000") & (summary.measure == "cumulative")
+    ].set_index("scenario")
+    assert points.loc["simulation_just_in_time", "gain"] == pytest.approx(
+        -errors.loc["simulation_just_in_time", "diff_mean"]
+    )
+    assert points.gain_low.le(points.gain).all() and points.gain.le(points.gain_high).all()
+    fig = plots.cost_effectiveness_figure(summary, baseline=BASELINE, gain="errors_averted")
+    assert "errors averted" in fig.axes[0].get_ylabel()
+    plt.close(fig)
+
+
+def test_analyse_writes_every_output_from_tables_alone(tmp_path, runs):
+    """From synthetic runs tables to summary.csv, figures, report and manifest, no model runs."""
+    cfg = make_cfg()
+    summary = analyse(cfg, tmp_path, runs, make_by_group(), make_snapshots(50), dict(MANIFEST))
+    written = pd.read_csv(tmp_path / "summary.csv")
+    assert set(written.outcome) >= {*SUMMARY_OUTCOMES, "cost_per_avoidable_error_averted_gbp"}
+    assert len(written) == len(summary)
+    assert (tmp_path / "plots" / "spending.png").read_bytes()[:8] == PNG_MAGIC
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "When the money is spent" in text and "avoidable errors" in text
+    assert (tmp_path / "manifest.json").exists()
