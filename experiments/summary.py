@@ -19,8 +19,12 @@ Two cost-effect rows per scenario, each the ratio of mean extra spend (final
 ``cumulative_cost_gbp``) to a mean gain against the baseline, with a 95% paired bootstrap interval
 (scipy.stats.bootstrap, percentile): the cost per additional appropriately-confident worker (gain:
 extra ``appropriate_workers`` in the final week; measure ``final``) and the cost per avoidable
-error averted (gain: the baseline's cumulative avoidable errors minus the scenario's; measure
-``cumulative``). The row's ``diff_mean`` holds the mean gain; no ratio when it is not positive.
+error averted (measure ``cumulative``). Errors averted are counted on the scenario's own
+decisions: each week, the baseline's rate per 1,000 minus the scenario's, times the scenario's
+decisions / 1,000, summed over the weeks where both rates are defined. Comparing total error
+counts instead would credit a strategy with "averting" errors merely by lowering AI use (fewer
+AI-assisted decisions, so fewer errors of either kind). The row's ``diff_mean`` holds the mean
+gain; no ratio when it is not positive.
 
 When the money is spent: per replicate, the first week by which the cumulative spend reached 50%
 and 95% of its final value (rows ``spend_50pct_week`` and ``spend_95pct_week``, measure
@@ -160,6 +164,7 @@ def summarise(runs: pd.DataFrame, baseline: str | None, seed: int = 0) -> pd.Dat
         MissingOutcomeError: A needed column is missing; the message names it.
     """
     reps = per_replicate(runs)
+    averted_errors = errors_averted(runs, baseline) if baseline is not None else None
     rows = []
     for (scenario, condition, measure), group in reps.groupby([*KEYS, "measure"], sort=False):
         base = None
@@ -190,11 +195,30 @@ def summarise(runs: pd.DataFrame, baseline: str | None, seed: int = 0) -> pd.Dat
             gain = (group.appropriate_workers - base.appropriate_workers).to_numpy(float)
             rows.append(_cost_effect(COST_EFFECT, measure, cost, gain, seed))
         else:
-            averted = (base[PRIMARY_ERRORS] - group[PRIMARY_ERRORS]).to_numpy(float)
+            averted = averted_errors.loc[(scenario, condition)].reindex(group.index)
+            averted = averted.to_numpy(float)
             rows.append(_cost_effect(COST_PER_ERROR_AVERTED, measure, cost, averted, seed))
         rows[-1].update(scenario=scenario, condition=condition)
     rows += spend_timing_rows(runs)
     return pd.DataFrame(rows)
+
+
+def errors_averted(runs: pd.DataFrame, baseline: str) -> pd.Series:
+    """Avoidable errors averted against the baseline on each run's own decisions.
+
+    ``sum over weeks of (baseline rate - scenario rate) x scenario decisions / 1000``, paired by
+    condition, replicate and week; weeks where either rate is undefined add nothing. Indexed by
+    scenario, condition and replicate.
+    """
+    key = ["condition", "replicate", "week"]
+    base = runs[runs.scenario == baseline].set_index(key)[PRIMARY_ERRORS]
+    indexed = runs.set_index(key)
+    gap = base.reindex(indexed.index).to_numpy(float) - indexed[PRIMARY_ERRORS].to_numpy(float)
+    averted = np.nan_to_num(gap * indexed[DECISIONS].to_numpy(float) / 1000.0)
+    frame = pd.DataFrame(
+        {"scenario": indexed.scenario.to_numpy(), "averted": averted}, index=indexed.index
+    ).reset_index()
+    return frame.groupby(["scenario", "condition", "replicate"])["averted"].sum()
 
 
 def _cost_effect(name: str, measure: str, cost: np.ndarray, gain: np.ndarray, seed: int) -> dict:

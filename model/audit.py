@@ -8,7 +8,8 @@ breaks that loop in two ways:
   round (wrong advice they acted on, and their own wrong decisions) is revealed to them. A revealed
   error moves from the successes to the failures of the worker's belief (weighted ``nu`` like
   any noticed error), lowers the belief about their own accuracy the same way, and costs
-  ``self_efficacy_error_loss`` of self-efficacy for each revealed error of an AI-assisted decision;
+  ``self_efficacy_error_loss`` of self-efficacy for each revealed error of AI advice acted on
+  (self-efficacy is confidence in using AI well, so errors made without AI do not lower it);
 - **published local performance**: the tool's accuracy on ``sample_cases`` audited cases of the
   department (a binomial estimate of ``rho_d``) is published to its staff, as
   ``publication_weight`` pseudo-observations in their trust.
@@ -72,21 +73,34 @@ def audit(model: WorkforceModel) -> None:
         if state.paid_from_budget:
             unit_cost = state.config.cost_gbp_per_department
             n = min(departments.size, affordable(model, unit_cost))
-            departments = departments[:n]
+            if n < departments.size:  # not enough money released: a random subset this round
+                departments = np.sort(model.rng.choice(departments, size=n, replace=False))
             spend(model, n * unit_cost)
         model.cumulative_audit_cost_gbp += departments.size * state.config.cost_gbp_per_department
         if departments.size:
             audit_round(model, departments, state.config)
 
 
+def reveal(
+    rng: np.random.Generator, share: float, stock: np.ndarray, staff: np.ndarray
+) -> np.ndarray:
+    """Draw how many of each worker's unnoticed errors are revealed and take them off the stock.
+
+    The stock holds expected counts; a Poisson draw with mean ``share`` times the stock, capped
+    at the stock, so no more errors are revealed than were made.
+    """
+    held = stock[staff]
+    revealed = np.minimum(rng.poisson(share * held), held)
+    stock[staff] = held - revealed
+    return revealed
+
+
 def audit_round(model: WorkforceModel, departments: np.ndarray, config: AuditConfig) -> None:
     """Feedback to the staff of ``departments`` and publication of each live tool's accuracy."""
     beh, wf, rng = model.config.behaviour, model.workforce, model.rng
     staff = np.flatnonzero(np.isin(wf.department, departments))
-    revealed = rng.poisson(config.reveal_share * wf.unnoticed_tool_errors[staff])
-    wf.unnoticed_tool_errors[staff] = np.maximum(wf.unnoticed_tool_errors[staff] - revealed, 0.0)
-    revealed_own = rng.poisson(config.reveal_share * wf.unnoticed_own_errors[staff])
-    wf.unnoticed_own_errors[staff] = np.maximum(wf.unnoticed_own_errors[staff] - revealed_own, 0)
+    revealed = reveal(rng, config.reveal_share, wf.unnoticed_tool_errors, staff)
+    revealed_own = reveal(rng, config.reveal_share, wf.unnoticed_own_errors, staff)
 
     tested = rng.binomial(config.sample_cases, model.tools.department_reliability[departments])
     published = np.zeros((model.n_departments, tested.shape[1]))

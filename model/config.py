@@ -46,7 +46,8 @@ class StaffGroupConfig:
     digital_literacy: float = fraction(0.6, doc="mean digital literacy d (Beta mean)")
     unaided_accuracy: float = fraction(
         0.75,
-        source="assumption, informed by Dratsch et al. (2023) Radiology 307:e222176",
+        source="Dratsch et al. (2023) Radiology 307:e222176: unaided accuracy about 0.8 (evidence "
+        "table); other groups assumed lower",
         doc="mean probability of a right decision without AI (h)",
     )
 
@@ -127,7 +128,9 @@ class PopulationConfig:
         doc="sd of theta; mean-2sd, mean-sd, mean, mean+sd cut the five categories",
     )
     annual_leaver_rate: float = fraction(
-        0.11, doc="share of staff leaving per year (close to recent NHS rates; not sourced here)"
+        0.11,
+        source="The Health Foundation (2019), Falling short: one in nine NHS staff leave each year",
+        doc="share of staff leaving per year",
     )
 
 
@@ -173,6 +176,7 @@ class ToolConfig:
     reliability_concentration: float = param(
         100.0,
         unit="Beta concentration",
+        source="Wong et al. (2026) JAMA Netw Open: between-site spread of deployed model accuracy",
         low=0.0,
         doc="spread of department reliability rho_d around rho (0 = all equal)",
     )
@@ -209,7 +213,11 @@ class ToolConfig:
 class BehaviourConfig:
     """How workers adopt, rely on, learn from and talk about AI (spec sections 3 to 5)."""
 
-    adoption_rate: float = fraction(0.008, doc="p_adopt: weekly start probability at full readiness")
+    adoption_rate: float = fraction(
+        0.008,
+        source="Bass diffusion: p + q ~ 0.41 per year (Sultan, Farley and Lehmann 1990)",
+        doc="p_adopt: weekly start probability at full readiness",
+    )
     social_proof: float = param(
         0.3, unit="confidence per share of neighbours", low=0.0, doc="eta: pull of peers' use"
     )
@@ -229,7 +237,7 @@ class BehaviourConfig:
     )
     automation_bias: float = fraction(
         0.4,
-        source="assumption; the effect is from Parasuraman and Manzey (2010) Human Factors",
+        source="Dratsch et al. (2023) Radiology: accuracy with incorrect AI advice 20-46%",
         doc="b_auto: lowers the checking of accepted advice, v (1 - b_auto)",
     )
     verification_gain: float = param(
@@ -248,17 +256,25 @@ class BehaviourConfig:
         0.05, doc="f: probability a check wrongly rejects right advice"
     )
     verification_minutes: float = param(
-        2.0, unit="minutes per checked case", low=0.0, doc="staff time of one check"
+        2.0,
+        unit="minutes per case worked up by hand",
+        low=0.0,
+        doc="staff time of a case checked or decided without the advice",
     )
     self_assessment_bias: float = param(
         0.10,
         unit="accuracy",
+        source="Meyer et al. (2013) JAMA Intern Med: confidence barely falls with accuracy",
         low=-1.0,
         high=1.0,
         doc="mean of perceived minus true own accuracy at entry (over-confidence > 0)",
     )
     self_assessment_sd: float = param(
-        0.10, unit="accuracy", low=0.0, doc="spread of that miscalibration between workers"
+        0.10,
+        unit="accuracy",
+        low=0.0,
+        source="Davis et al. (2006) JAMA: physicians' self-assessment weakly related to measures",
+        doc="spread of that miscalibration between workers",
     )
     self_knowledge_strength: float = param(
         100.0, unit="pseudo-observations", low=1e-6, doc="evidence behind perceived own accuracy"
@@ -314,12 +330,21 @@ class ModalityConfig:
         doc="trust shift regardless of evidence",
     )
     half_life_weeks: float = param(
-        26.0, unit="weeks", low=1e-6, doc="half-life of the transient gains in weeks without use"
+        26.0,
+        unit="weeks",
+        low=1e-6,
+        source="per modality in data/evidence/parameters.csv (Bell et al. 2008; Tatel and Ackerman "
+        "2025)",
+        doc="half-life of the transient gains in weeks without use",
     )
     influence_multiplier: float = param(
         1.0, unit="factor", low=0.0, doc="multiplies peer influence weight (champions)"
     )
-    durable_share: float = fraction(0.3, doc="share of each skill gain that does not decay")
+    durable_share: float = fraction(
+        0.3,
+        source="per modality in data/evidence/parameters.csv (Bell et al. 2008 for e-learning)",
+        doc="share of each skill gain that does not decay",
+    )
     verification_bonus: float = fraction(0.0, doc="dv: rise in the checking of accepted advice")
     self_assessment_pull: float = fraction(
         0.0, doc="share of the gap between perceived and true own accuracy closed"
@@ -347,7 +372,11 @@ class TrainingConfig:
         unit="-", default_factory=_modalities, doc="available modalities; costs and effects assumed"
     )
     backfill_gbp_per_hour: float = param(
-        45.0, unit="GBP per staff hour", low=0.0, doc="cost of covering time away"
+        45.0,
+        unit="GBP per staff hour",
+        source="PSSRU Unit Costs of Health and Social Care (2014), uplifted (evidence table)",
+        low=0.0,
+        doc="cost of covering time away",
     )
     base_attendance: float = fraction(0.9, doc="probability an invited worker attends, no pressure")
     workload_pressure: float = fraction(0.3, doc="attendance = base_attendance (1 - pressure)")

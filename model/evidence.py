@@ -60,14 +60,3 @@ def load_evidence(path: Path = EVIDENCE_FILE) -> dict[str, dict[str, str]]:
                 raise EvidenceError(f"{path}:{line}: parameter {name!r} is listed twice")
             rows[name] = row
     return rows
-
-
-def evidence_label(row: dict[str, str] | None) -> str:
-    """A short pointer for tables: 'evidence: <source, year>', 'assumption' or 'convention'."""
-    if row is None:
-        return "-"
-    if row["kind"] == "evidence":
-        authors = row["source"].split(",")[0].strip()
-        year = row["year"].split(".")[0]
-        return f"evidence: {authors} {year}".strip()
-    return row["kind"]

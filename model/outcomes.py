@@ -220,8 +220,13 @@ def outcome_descriptions() -> dict[str, str]:
     described["complementarity"] = (
         "decision_accuracy - max(ai_alone_accuracy, unaided_accuracy) (share of decisions)"
     )
-    described["cumulative_audit_cost_gbp"] = "audit spend so far, governance and strategy (GBP)"
-    described["cumulative_cost_gbp"] = "training spend so far incl. backfill (GBP)"
+    described["cumulative_audit_cost_gbp"] = (
+        "audit spend so far, governance and strategy (GBP); the strategy's share is also in "
+        "cumulative_cost_gbp"
+    )
+    described["cumulative_cost_gbp"] = (
+        "strategy spend so far: training incl. backfill, and the strategy's audit (GBP)"
+    )
     described["cumulative_staff_hours"] = "staff hours spent in training so far (hours)"
     return described
 

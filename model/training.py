@@ -7,7 +7,6 @@ A programme is three separate concerns, as interventions are in Starsim:
   ``top_influence`` and ``low_literacy`` the top-ranked share of the workforce at the programme's
   start); each week at most ``weekly_capacity`` of the workforce is invited; invited staff attend
   with probability ``base_attendance (1 - workload_pressure)``; programmes spend in schedule order
-  and stop when the budget is spent;
   and stop when the money released so far (:mod:`model.budget`, paced by year) is spent;
 - **effect**: the modality's gains, ``x += gain (1 - x)``, for AI literacy, error-detection skill
   and the checking of accepted advice. Each skill gain has a durable part (``durable_share``,

@@ -30,7 +30,8 @@ other case counts as the tool being right, so wrong advice acted on unnoticed in
 until an audit reveals it (:mod:`model.audit`). Trust follows a Beta update with forgetting
 ``gamma`` in which a noticed error weighs ``nu >= 1`` successes (algorithm aversion; Dietvorst et
 al. 2015). The worker's belief about their own accuracy learns in the same way from the cases
-they decide alone, where their own errors are noticed with probability ``sigma``.
+they decide alone, where their own errors are noticed with probability ``sigma`` (an assumption:
+own errors are as visible as the tool's on the same cases).
 
 A checked or overridden case is worked up by hand and costs staff time (``verification_minutes``).
 
@@ -121,7 +122,11 @@ def relied_case_accuracy(
     catch: np.ndarray | float,
     false_alarm: float,
 ) -> np.ndarray | float:
-    """Probability an accepted case ends right: ``rho - rho v f (1-h) + (1-rho) v c h``."""
+    """Probability an accepted case ends right: ``rho - rho v f (1-h) + (1-rho) v c h``.
+
+    With a confidence display the check rates differ by advice (``v_right``, ``v_wrong``); pass
+    arrays ``verify`` per advice kind then, or use this form without a display.
+    """
     return rho - rho * verify * false_alarm * (1 - h) + (1 - rho) * verify * catch * h
 
 
@@ -136,7 +141,8 @@ def use_ai(model: WorkforceModel) -> None:
     own_noticed_errors = np.zeros(users.size)
     tallies = []
     f = beh.false_alarm_rate
-    # Unnoticed errors fade from memory at the same rate as the evidence they were counted in.
+    # Unnoticed tool errors fade at the rate of the trust evidence they were counted in; the belief
+    # about one's own accuracy has no forgetting, so unnoticed own errors do not fade.
     wf.unnoticed_tool_errors[users] *= beh.forgetting
     for k in range(n_tools):
         rows = np.flatnonzero(wf.uses[users, k])

@@ -312,7 +312,11 @@ def test_small_recovery_run_covers_the_truth_and_reports_what_is_not_identified(
 def test_recovery_refuses_a_truth_outside_its_prior(hydra_compose, uk_targets):
     """A true value the prior excludes cannot be recovered: ConfigError naming the key."""
     cfg = first_wave_only(
-        hydra_compose, uk_targets, "calibration.task=recovery", "calibration.params=quick"
+        hydra_compose,
+        uk_targets,
+        "calibration.task=recovery",
+        "calibration.params=quick",
+        "behaviour.adoption_rate=0.1",
     )
     with pytest.raises(ConfigError, match="behaviour.adoption_rate = 0.1"):
         build_problem(cfg)
@@ -358,7 +362,7 @@ def test_resume_refuses_a_different_calibration_but_accepts_a_bigger_budget(
 
 
 def test_point_estimate_finds_the_truth_of_a_synthetic_target(hydra_compose, uk_targets, tmp_path):
-    """Optuna, fitting a synthetic 2020 wave, puts users' initial trust within 0.05 of 0.55.
+    """Optuna, fitting a synthetic 2020 wave, puts users' initial trust within 0.075 of 0.55.
 
     The calibrated values are published (publish_as uk_nhs_point, from experiment=calibrate)
     into the folder the caller gives, and nothing under conf/ changes.
@@ -380,9 +384,10 @@ def test_point_estimate_finds_the_truth_of_a_synthetic_target(hydra_compose, uk_
     assert cfg.calibration.publish_as == "uk_nhs_point"
     result = run_calibration(cfg, tmp_path)
     best = result["summary"].set_index("parameter").loc["user_initial_trust", "mean"]
-    # n=1000 fixes the agree and disagree shares to about 1.5 points; a 0.05 change of users'
-    # mean trust moves the agree share by about 5 points.
-    assert best == pytest.approx(0.55, abs=0.05)
+    # The synthetic wave is one survey (n=1000: about 1.5 points on each share) of one workforce of
+    # 300 (users' mean initial trust varies by about 0.01-0.02 between workforces), so the
+    # estimate carries about 0.025 of data noise; 0.075 is 3 of those.
+    assert best == pytest.approx(0.55, abs=0.075)
     assert len(result["trials"]) == 25 and (tmp_path / "trials.png").exists()
     published = tmp_path / "published" / "uk_nhs_point.yaml"
     assert published.read_text() == (tmp_path / "calibrated.yaml").read_text()

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from model.config import ModelConfig, ProgrammeConfig
-from model.evidence import EVIDENCE_FILE, EvidenceError, evidence_label, load_evidence
+from model.evidence import EVIDENCE_FILE, EvidenceError, load_evidence
 from model.params import iter_params
 
 ROWS = load_evidence()
@@ -55,6 +55,17 @@ def test_default_is_the_prior_median(name: str) -> None:
     assert low is not None and high is not None and low <= median <= high, name
 
 
+def test_config_does_not_call_an_evidence_backed_default_an_assumption() -> None:
+    """A field whose evidence row is 'evidence' cites a source in its config metadata too."""
+    wrong = [
+        path
+        for path, _, field in iter_params(ModelConfig())
+        if ROWS.get(path, {}).get("kind") == "evidence"
+        and field.metadata["source"].startswith("assumption")
+    ]
+    assert not wrong, f"config metadata says 'assumption' for evidence-backed {wrong}"
+
+
 def test_evidence_rows_are_checked_and_cited() -> None:
     """An 'evidence' row names a checked source with a DOI or URL and the figure it rests on."""
     for name, row in ROWS.items():
@@ -75,10 +86,3 @@ def test_malformed_table_names_file_line_and_value(tmp_path) -> None:
     bad.write_text("\n".join([text[0], ",".join(first)]) + "\n", encoding="utf-8")
     with pytest.raises(EvidenceError, match=r"parameters.csv:2: kind = 'guess'"):
         load_evidence(bad)
-
-
-def test_evidence_label_points_to_the_source() -> None:
-    """Labels name the first author and year of evidence rows, the kind otherwise."""
-    assert evidence_label(ROWS["behaviour.automation_bias"]).startswith("evidence: Dratsch")
-    assert evidence_label(ROWS["seed"]) == "convention"
-    assert evidence_label(None) == "-"

@@ -70,6 +70,7 @@ def test_kept_sums_stay_exact_under_turnover_adoption_and_champion_training():
     cfg = ModelConfig()
     cfg.population.n_workers = 3000
     cfg.population.annual_leaver_rate = 0.3
+    cfg.behaviour.adoption_rate = 0.1  # fast uptake, so that adoption changes the kept sums
     cfg.strategy.budget_gbp = 1e6
     cfg.strategy.programmes = [
         ProgrammeConfig(modality="champions", target="top_influence", coverage=0.05)

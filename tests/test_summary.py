@@ -17,6 +17,7 @@ from experiments.summary import (
     COST_PER_ERROR_AVERTED,
     SUMMARY_OUTCOMES,
     MissingOutcomeError,
+    errors_averted,
     per_replicate,
     ranking,
     spend_weeks,
@@ -104,6 +105,35 @@ def test_cost_per_avoidable_error_averted_is_extra_spend_over_errors_averted():
     assert errors["diff_low_95"] < -20 < errors["diff_high_95"]  # Student t over 3 replicates
     assert np.isnan(cell(summary, "useless", COST_PER_ERROR_AVERTED, "cumulative")["mean"])
     assert (summary.outcome == COST_EFFECT).sum() == 3  # the existing cost-effect is kept
+
+
+def test_errors_averted_are_counted_on_the_scenarios_own_decisions():
+    """Using the tool half as much at the same error rate averts nothing; a lower rate on half
+    the decisions averts (baseline rate - rate) x decisions / 1000 per week."""
+    base = {"avoidable_errors_per_1000": [10.0] * WEEKS, "decisions": [1000.0] * WEEKS}
+    runs = runs_table(
+        {
+            "base": base,
+            "less_use": {
+                "avoidable_errors_per_1000": [10.0] * WEEKS,
+                "decisions": [500.0] * WEEKS,
+                "cumulative_cost_gbp": [100.0] * WEEKS,
+            },
+            "better": {
+                "avoidable_errors_per_1000": [6.0] * WEEKS,
+                "decisions": [500.0] * WEEKS,
+                "cumulative_cost_gbp": [100.0] * WEEKS,
+            },
+        }
+    )
+    averted = errors_averted(runs, "base")
+    assert (averted.loc[("less_use", "default")] == 0).all()
+    assert averted.loc[("better", "default")].to_numpy() == pytest.approx([4 * 0.5 * WEEKS] * 3)
+    summary = summarise(runs, "base", seed=1)
+    assert np.isnan(cell(summary, "less_use", COST_PER_ERROR_AVERTED, "cumulative")["mean"])
+    assert cell(summary, "better", COST_PER_ERROR_AVERTED, "cumulative")["mean"] == pytest.approx(
+        100 / 8
+    )
 
 
 def test_spend_weeks_are_when_half_and_95_percent_was_spent():
