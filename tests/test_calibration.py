@@ -396,7 +396,7 @@ def test_point_estimate_finds_the_truth_of_a_synthetic_target(hydra_compose, uk_
 
 
 def test_calibrated_yaml_loads_into_an_experiment_and_changes_its_result(hydra_compose, tmp_path):
-    """+calibrated=<name> sets the calibrated values, and the run's outcomes change."""
+    """calibrated=<name> replaces the experiment's calibrated values; the outcomes change."""
     params = [
         ParameterSpec(
             "user_initial_trust", "population.archetypes.user.initial_trust", 0, 1, "", ""
@@ -412,7 +412,7 @@ def test_calibrated_yaml_loads_into_an_experiment_and_changes_its_result(hydra_c
     tiny = ["experiment=baseline", "population=small", "weeks=20", "seed=3"]
     plain = hydra_compose(tiny)
     loaded = hydra_compose(
-        [*tiny, f"hydra.searchpath=[file://{tmp_path}]", "+calibrated=test_values"]
+        [*tiny, f"hydra.searchpath=[file://{tmp_path}]", "calibrated=test_values"]
     )
     assert loaded.population.archetypes.user.initial_trust == 0.8
     assert loaded.experiment.title == plain.experiment.title, "the experiment is kept"

@@ -728,3 +728,29 @@ def test_analyse_writes_every_output_from_tables_alone(tmp_path, runs):
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "When the money is spent" in text and "avoidable errors" in text
     assert (tmp_path / "manifest.json").exists()
+
+
+def test_worsening_too_small_to_show_is_not_named_but_a_visible_one_is():
+    """An unclear worsening that prints as 0.0 gets no clause; one of 2 points does."""
+    from experiments.report.uncertainty import worsened_guards
+
+    def summary_with(diff: float) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                dict(
+                    scenario="s",
+                    condition="default",
+                    outcome="over_trust_share",
+                    measure="final",
+                    mean=0.1,
+                    diff_mean=diff,
+                    diff_low_95=diff - 0.03,
+                    diff_high_95=diff + 0.03,
+                )
+            ]
+        )
+
+    assert worsened_guards(summary_with(0.0002), "s", "final") == []
+    clauses = worsened_guards(summary_with(0.02), "s", "final")
+    assert len(clauses) == 1 and clauses[0].startswith("may raise")
+    assert "not distinguishable from no change" in clauses[0]

@@ -50,8 +50,9 @@ def error_cost_words(
     """What an avoidable error averted costs, over the horizon, or why there is no such figure.
 
     ``averted_row`` is the ``cost_per_avoidable_error_averted_gbp`` row (its diff_mean is the
-    mean number of errors averted); ``errors_row`` the cumulative ``avoidable_errors_per_1000``
-    row (total errors), whose CI says whether fewer errors is clear.
+    mean number of errors averted on the scenario's own decisions); ``errors_row`` the
+    time-averaged ``avoidable_errors_per_1000`` row, whose CI says whether the error rate is
+    clearly lower.
     """
     extra = None if cost_row is None else cost_row.get("diff_mean")
     if missing(extra) or abs(extra) < 0.5:
@@ -62,15 +63,15 @@ def error_cost_words(
         return f"no avoidable error averted on average over the horizon for {gbp(extra)} extra"
     count = f"{averted:,.0f} error{'' if round(averted) == 1 else 's'}"
     text = (
-        f"{gbp(per_error)} per avoidable error averted (about {count} fewer than "
-        f"{baseline_label} over the horizon"
+        f"{gbp(per_error)} per avoidable error averted (about {count} averted over the horizon, "
+        f"against {baseline_label}'s error rate on the same decisions"
     )
     low, high = averted_row.get("low_95"), averted_row.get("high_95")
     if not (missing(low) or missing(high)):
-        text += f"; 95% range {gbp(low)} to {gbp(high)} per error"
+        text += f"; 95% CI {gbp(low)} to {gbp(high)} per error"
     text += ")"
     if errors_row is not None and verdict(errors_row, "lower") != "improvement":
-        text += ", though fewer errors cannot be told apart from none"
+        text += ", though a lower error rate cannot be told apart from none"
     return text
 
 

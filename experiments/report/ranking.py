@@ -77,7 +77,7 @@ def ranking_items(
             gain = summary_row(summary, scenario, "appropriate_workers")
             text += f". Cost: {cost_words(cost, effect, base_label, gain)}"
             averted = summary_row(summary, scenario, COST_PER_ERROR_AVERTED, "cumulative")
-            errors = summary_row(summary, scenario, "avoidable_errors_per_1000", "cumulative")
+            errors = summary_row(summary, scenario, "avoidable_errors_per_1000", "time_average")
             if averted:
                 text += f"; {error_cost_words(cost, averted, base_label, errors)}"
             text += "."

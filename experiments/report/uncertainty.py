@@ -61,6 +61,11 @@ def change_words(row: Mapping, name: str, measure: str) -> str:
     return text
 
 
+def shown_as_zero(name: str, diff: float, measure: str) -> bool:
+    """The difference prints as zero at the precision it is shown with."""
+    return not any(ch in "123456789" for ch in bare(name, abs(diff), measure))
+
+
 def worsened_guards(
     summary: pd.DataFrame, scenario: str, measure: str, exclude: str = ""
 ) -> list[str]:
@@ -68,7 +73,7 @@ def worsened_guards(
 
     Clear worsenings (95% CI entirely on the bad side) read 'raises X by about N (95% CI ...)';
     a mean worsening whose CI includes zero reads 'may raise X (about N, 95% CI ..., not
-    distinguishable from no change)'.
+    distinguishable from no change)', unless it rounds to zero where it is shown.
     """
     clauses = []
     for name in ERROR_GUARDS:
@@ -82,6 +87,8 @@ def worsened_guards(
         kind = verdict(row, outcome(name).better)
         if kind == "worse":
             clauses.append(change_words(row, name, used))
+        elif shown_as_zero(name, diff, used):
+            continue  # a worsening too small to show is not worth a clause
         else:
             text = change_words(row, name, used).replace("raises", "may raise", 1)
             clauses.append(text + ", not distinguishable from no change")
