@@ -5,7 +5,8 @@ hypothesis tests can use them without the function-scoped-fixture health check):
 
 - ``small_config(**overrides)``: a fast :class:`ModelConfig` (500 workers in departments of 50 and
   teams of 10, 52 weeks, one tool live everywhere from week 0, adoption rate 0.1 a week).
-  Overrides are dotted paths written with ``__``: ``small_config(weeks=30, population__n_workers=800, tools__0__reliability=0.6)``.
+  Overrides are dotted paths written with ``__``:
+  ``small_config(weeks=30, population__n_workers=800, tools__0__reliability=0.6)``.
 - ``make_tool(name, rollout, go_live_week, **fields)``: a ToolConfig with its rollout.
 - ``set_archetypes(cfg, **fields)`` / ``set_staff_groups(cfg, **fields)``: give every archetype
   (staff group) the same value of a field.
