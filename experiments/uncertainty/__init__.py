@@ -1,0 +1,1 @@
+"""Uncertainty analyses: priors from the evidence table, PSA, value of information, sensitivity."""
