@@ -15,6 +15,7 @@ from model.agents import HealthcareWorker
 from model.audit import audit, create_audits
 from model.config import ModelConfig
 from model.events import apply_events
+from model.mesa_conventions import REPORTED, resolve_seed, with_overrides
 from model.network import KeptNeighbourSum, NeighbourSums, build_network, degree
 from model.outcomes import outcome_table, record, week_date
 from model.peers import create_peer_weights, peer_influence
@@ -46,6 +47,11 @@ def as_model_config(config: ModelConfig | DictConfig | dict | None) -> ModelConf
     return validate_config(config)
 
 
+def _reporter(name: str) -> Any:
+    """A model reporter reading outcome ``name`` of the latest week (NaN before the first)."""
+    return lambda model: model.outcome_rows[-1][name] if model.outcome_rows else float("nan")
+
+
 class WorkforceModel(mesa.Model):
     """A healthcare workforce whose confidence in AI evolves week by week.
 
@@ -67,12 +73,28 @@ class WorkforceModel(mesa.Model):
     the first time :attr:`agents` is read: 1.4 million of them take about 10 s and 1 GB, which
     a run that never inspects individuals should not pay.
 
+    Mesa conventions (:mod:`model.mesa_conventions`): parameters as keywords, ``rng`` for the
+    seed, :attr:`datacollector` (a ``mesa.DataCollector`` reading each week's outcome row, no
+    per-agent reporters), ``running`` False at the horizon, so ``run_model()`` and
+    ``mesa.batch_run`` work.
+
     Args:
         config: The model config (dataclass, OmegaConf or dict); defaults run as is.
+        rng: Integer seed; None uses the config's seed when a config (or ``seed=``) is given,
+            else a fresh seed. The seed used is recorded in ``config.seed``.
+        **overrides: Config values by dotted path, nested dict or alias (``n_workers=500``).
     """
 
-    def __init__(self, config: ModelConfig | DictConfig | dict | None = None) -> None:
-        self.config = as_model_config(config)
+    def __init__(
+        self,
+        config: ModelConfig | DictConfig | dict | None = None,
+        *,
+        rng: int | None = None,
+        **overrides: Any,
+    ) -> None:
+        seed_given = "seed" in overrides
+        self.config = as_model_config(with_overrides(as_model_config(config), overrides))
+        self.config.seed = resolve_seed(rng, config is not None, seed_given, self.config.seed)
         super().__init__(rng=self.config.seed)
         cfg = self.config
         pop = cfg.population
@@ -106,6 +128,11 @@ class WorkforceModel(mesa.Model):
         self.outcome_rows: list[dict[str, Any]] = []
         self.group_rows: list[dict[str, Any]] = []
         self._agents_created = False
+        self.running = True
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in REPORTED}
+        )
+        self.datacollector.collect(self)
 
     def _check_departments(self) -> None:
         for i, event in enumerate(self.config.events):
@@ -146,6 +173,8 @@ class WorkforceModel(mesa.Model):
         train(self)
         record(self)
         self.week += 1
+        self.running = self.week < self.config.weeks
+        self.datacollector.collect(self)
 
     def run(self, weeks: int | None = None, progress: bool = False) -> pd.DataFrame:
         """Step ``weeks`` times (default: to the horizon) and return the outcome table."""
