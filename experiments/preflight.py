@@ -31,7 +31,7 @@ from experiments.errors import CONF_DIR, describe, free_space
 from experiments.estimate import available_memory_gb, cores, estimate
 from experiments.schema import RunConfig, register_configs, validate_experiment
 from model import as_model_config
-from model.validation import ConfigError
+from model.validation import ConfigError, check_go_live
 
 MIN_FREE_BYTES = 50e6
 PATH_KEYS = ("hydra.run.dir", "hydra.sweep.dir", "resume")
@@ -170,7 +170,8 @@ def check_settings(cfg: DictConfig) -> None:
                 f"experiment.baseline = {baseline!r}: expected one of the scenarios "
                 f"{', '.join(cfg.experiment.scenarios)}"
             )
-    as_model_config(without_hydra(cfg))
+    if problems := check_go_live(as_model_config(without_hydra(cfg))):
+        raise ConfigError("; ".join(problems))
 
 
 def check_resources(cfg: DictConfig, folder: Path) -> None:
