@@ -17,7 +17,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from experiments.compare import run_experiment
-from experiments.errors import EXIT_FAULT, one_line_errors
+from experiments.errors import CONF_DIR, EXIT_FAULT, one_line_errors
 from experiments.preflight import preflight, register_resolvers
 from experiments.single_run import run_single
 
@@ -33,7 +33,7 @@ def compose_scenario(overrides: list[str]) -> DictConfig:
     return compose(config_name="config", overrides=[*command_line, *overrides])
 
 
-@hydra.main(config_path="conf", config_name="config", version_base="1.3")
+@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     """Run the composed config; bad values end with one short message and exit code 2."""
     logging.getLogger("MESA").setLevel(logging.WARNING)

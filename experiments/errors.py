@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
-from hydra.errors import HydraException
+from hydra.errors import HydraException, OverrideParseException
 from omegaconf.errors import OmegaConfBaseException
 
 from model.validation import ConfigError
@@ -92,7 +92,7 @@ def describe_yaml_error(error: yaml.MarkedYAMLError, path: Path | str) -> str:
 
 def flatten(text: str) -> str:
     """A message on one line: blank and advice-only lines dropped, the rest joined with '; '."""
-    lines = [line.strip() for line in str(text).splitlines()]
+    lines = [line.strip() for line in str(text).split("\nConfig search path")[0].splitlines()]
     kept = [line for line in lines if line and not line.startswith(_NOISE)]
     joined = "; ".join(kept)
     return re.sub(r":;", ":", joined)
@@ -100,8 +100,13 @@ def flatten(text: str) -> str:
 
 def describe(error: BaseException) -> str:
     """The one-line message of any fault this module handles."""
-    if isinstance(error, OSError):
+    if isinstance(error, OSError) and not isinstance(error, HydraException):
         return describe_os_error(error)
+    if isinstance(error, OverrideParseException):
+        return (
+            f"{error.override}: {flatten(error.message)}; expected key=value in Hydra's override "
+            "syntax (quote values with special characters)"
+        )
     if (marked := _yaml_error(error)) is not None:
         return find_malformed_yaml() or describe_yaml_error(marked, marked.problem_mark.name)
     if isinstance(error, OmegaConfBaseException) and getattr(error, "full_key", None):
