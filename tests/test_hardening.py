@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 import run
 from experiments import errors, estimate, guard, preflight, runner
-from experiments.calibration.problem import check_survey_horizon
 from experiments.calibration.schema import CalibrationConfig, validate_calibration
+from experiments.calibration.simulate import build_plan
 from experiments.survey_data import validate_survey_file
 from model import ConfigError
 from model.config import ModelConfig
@@ -171,17 +171,9 @@ def test_semicolon_csv_says_use_commas(tmp_path):
 
 
 def test_survey_dates_past_the_horizon_are_refused():
-    table = pd.DataFrame(
-        {
-            "file": ["s.csv"],
-            "line": [7],
-            "figure_id": ["f1"],
-            "fieldwork_end": [pd.Timestamp("2030-01-01")],
-        }
-    )
-    with pytest.raises(ConfigError, match=r"s.csv:7: figure f1 .* before the horizon"):
-        check_survey_horizon(table, ModelConfig(weeks=52))
-    check_survey_horizon(table, ModelConfig(weeks=52 * 10))
+    table = pd.DataFrame({"figure_id": ["f1"], "fieldwork_mid": [pd.Timestamp("2030-01-01")]})
+    with pytest.raises(ConfigError, match=r"f1 \(fieldwork mid 2030-01-01.*expected every"):
+        build_plan(table, ModelConfig(weeks=52))
 
 
 def test_calibration_with_a_targets_path_publishes_a_loadable_name(hydra_compose):

@@ -117,25 +117,6 @@ def synthetic_targets(
     return out, synthetic_seed
 
 
-def check_survey_horizon(table: pd.DataFrame, base: ModelConfig) -> None:
-    """Refuse survey figures whose fieldwork ends after the model's horizon (file and line named).
-
-    Args:
-        table: The targets table (``fieldwork_end``, ``file``, ``line``, ``figure_id``).
-        base: The model config (``start_date``, ``weeks``).
-    """
-    end = pd.Timestamp(base.start_date) + pd.Timedelta(weeks=base.weeks)
-    late = table[table["fieldwork_end"] >= end]
-    if len(late):
-        row = late.iloc[0]
-        raise ConfigError(
-            f"{row.file}:{row.line}: figure {row.figure_id} has fieldwork_end "
-            f"{row.fieldwork_end.date()}: expected a date before the horizon {end.date()} "
-            f"({base.weeks} weeks from {base.start_date}); raise weeks or exclude the figure "
-            f"({len(late)} figure(s) affected)"
-        )
-
-
 def build_problem(cfg: DictConfig) -> CalibrationProblem:
     """The calibration problem of a composed run config (ConfigError for bad input)."""
     settings = calibration_settings(cfg)
@@ -147,7 +128,6 @@ def build_problem(cfg: DictConfig) -> CalibrationProblem:
     except ValueError as error:
         raise ConfigError(f"calibration.targets = {settings.targets!r}: {error}") from None
     table = select_targets(table, settings)
-    check_survey_horizon(table, base)
     table["synthetic"] = False
     truth: dict[str, float] = {}
     if settings.task == "recovery":
