@@ -8,27 +8,20 @@ python run.py experiment=calibrate             # calibrate to the UK survey figu
 from __future__ import annotations
 
 import logging
-import os
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import hydra
 from hydra import compose
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from experiments.compare import run_experiment
-from experiments.schema import register_configs
+from experiments.errors import CONF_DIR, EXIT_FAULT, one_line_errors
+from experiments.preflight import preflight, register_resolvers
 from experiments.single_run import run_single
-from model.validation import ConfigError
 
-register_configs()
-OmegaConf.register_new_resolver(
-    "output_dir",
-    lambda resume, name: resume or f"results/{name}/{datetime.now():%Y-%m-%d_%H-%M-%S}",
-    replace=True,
-)
+register_resolvers()
 
 
 def compose_scenario(overrides: list[str]) -> DictConfig:
@@ -40,12 +33,12 @@ def compose_scenario(overrides: list[str]) -> DictConfig:
     return compose(config_name="config", overrides=[*command_line, *overrides])
 
 
-@hydra.main(config_path="conf", config_name="config", version_base="1.3")
+@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     """Run the composed config; bad values end with one short message and exit code 2."""
     logging.getLogger("MESA").setLevel(logging.WARNING)
     out_dir = Path(HydraConfig.get().runtime.output_dir)
-    try:
+    with one_line_errors():
         if cfg.calibration.mode != "off":
             from experiments.calibration.pipeline import run_calibration
 
@@ -54,12 +47,34 @@ def main(cfg: DictConfig) -> None:
             run_experiment(cfg, out_dir, compose_scenario)
         else:
             run_single(cfg, out_dir, progress=cfg.progress)
-    except ConfigError as error:
-        if os.environ.get("HYDRA_FULL_ERROR") == "1":
-            raise
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+
+
+def entry(args: list[str]) -> int:
+    """Check the command line and claim its results folder, then run it with Hydra.
+
+    Every fault ends with one line on stderr and exit code 2 (``HYDRA_FULL_ERROR=1`` shows the
+    traceback); a refused run leaves every existing folder as it was (see experiments/preflight).
+
+    Args:
+        args: The command line after ``run.py``.
+
+    Returns:
+        The exit code.
+    """
+    with one_line_errors():
+        plan = preflight(args)
+    code: int | str | None = 0
+    program = sys.argv[0] if sys.argv else "run.py"
+    try:
+        sys.argv = [program, *plan.args]
+        main()
+    except SystemExit as stop:
+        code = stop.code
+        raise
+    finally:
+        plan.finish(refused=code == EXIT_FAULT)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(entry(sys.argv[1:]))

@@ -19,7 +19,7 @@ from experiments.schema import validate_experiment
 from experiments.summary import summarise
 from model.validation import ConfigError
 
-RUN_SETTINGS = ("resume", "n_jobs", "progress")
+RUN_SETTINGS = ("resume", "n_jobs", "progress", "force")
 
 
 def check_resumable(cfg: DictConfig, out_dir: Path) -> None:

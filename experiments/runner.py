@@ -22,6 +22,8 @@ from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 from tqdm import tqdm
 
+from experiments.estimate import estimate
+from experiments.guard import fingerprint_metadata, matches
 from experiments.io import write_table
 from model import ModelConfig, WorkforceModel, as_model_config
 from model.config import ARCHETYPES
@@ -76,11 +78,14 @@ def build_specs(cfg: DictConfig, compose: Callable[[list[str]], DictConfig]) -> 
     return specs
 
 
-def simulate(spec: RunSpec, runs_dir: Path, snapshot: bool) -> float:
-    """Run one simulation and write its tables; returns its wall time in seconds."""
+def simulate(spec: RunSpec, runs_dir: Path, snapshot: bool, weeks_bar: bool = False) -> float:
+    """Run one simulation and write its tables; returns its wall time in seconds.
+
+    ``weeks_bar`` shows a progress bar that moves every week (for long runs).
+    """
     started = time.perf_counter()
     model = WorkforceModel(spec.config)
-    outcomes = model.run()
+    outcomes = model.run(progress=weeks_bar)
     folder = runs_dir / spec.folder
     keys = {"scenario": spec.scenario, "condition": spec.condition, "replicate": spec.replicate}
     if snapshot:
@@ -88,7 +93,8 @@ def simulate(spec: RunSpec, runs_dir: Path, snapshot: bool) -> float:
     by_group = model.outcomes_by_group.assign(**keys, seed=spec.config.seed)
     write_table(folder / f"{spec.stem}_by_group", by_group, ("parquet",))
     # The outcomes file is written last: its presence marks the run as complete.
-    write_table(folder / spec.stem, outcomes.assign(**keys, seed=spec.config.seed), ("parquet",))
+    table = outcomes.assign(**keys, seed=spec.config.seed)
+    write_table(folder / spec.stem, table, ("parquet",), fingerprint_metadata(spec.config))
     return time.perf_counter() - started
 
 
@@ -110,8 +116,12 @@ def _snapshot(model: WorkforceModel) -> pd.DataFrame:
 
 
 def is_complete(spec: RunSpec, runs_dir: Path) -> bool:
-    """A run is complete when its outcomes file exists."""
-    return (runs_dir / spec.folder / f"{spec.stem}.parquet").exists()
+    """A run is complete when its outcomes file exists with the run's fingerprint.
+
+    The fingerprint (config hash and seed, :mod:`experiments.guard`) makes sure a file left by
+    another config or seed is computed again rather than reused.
+    """
+    return matches(runs_dir / spec.folder / f"{spec.stem}.parquet", spec.config)
 
 
 def run_all(
@@ -122,7 +132,10 @@ def run_all(
     todo = [s for s in specs if not is_complete(s, runs_dir)]
     started = time.perf_counter()
     if todo:
-        jobs = (delayed(simulate)(s, runs_dir, s.replicate == 0) for s in todo)
+        first = todo[0].config
+        long_runs = estimate(1, first.population.n_workers, first.weeks, 1).long_runs
+        weeks_bar = progress and long_runs
+        jobs = (delayed(simulate)(s, runs_dir, s.replicate == 0, weeks_bar) for s in todo)
         results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs)
         for _ in tqdm(results, total=len(todo), desc="runs", unit="run", disable=not progress):
             pass

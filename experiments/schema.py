@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING
 
 from experiments.calibration.schema import CalibrationConfig
 from experiments.outcomes import DEFAULT_PRIMARY, MEASURES, check_primary
-from model.config import ModelConfig, RolloutConfig
+from model.config import ModelConfig, ProgrammeConfig, RolloutConfig, StrategyConfig
 from model.params import param
 from model.validation import ConfigError
 
@@ -56,8 +58,27 @@ def validate_experiment(experiment: Any) -> None:
     """
     outcome = getattr(experiment, "primary_outcome", None) or DEFAULT_PRIMARY
     measure = getattr(experiment, "primary_measure", None) or "time_average"
-    if problems := check_primary(outcome, measure):
+    problems = check_primary(outcome, measure)
+    for f in dataclasses.fields(ExperimentConfig):
+        value, low = getattr(experiment, f.name, None), f.metadata.get("low")
+        if low is not None and isinstance(value, int) and value < low:
+            problems.append(f"experiment.{f.name} = {value}: expected a value >= {low:g}")
+    if problems:
         raise ConfigError("; ".join(problems))
+
+
+@dataclass
+class ProgrammeSchema(ProgrammeConfig):
+    """A programme as written in YAML: ``modality`` is required (no silent e-learning)."""
+
+    modality: str = param(MISSING, unit="-", doc="a key of training.modalities (required)")
+
+
+@dataclass
+class StrategySchema(StrategyConfig):
+    """A strategy as written in YAML: every programme names its modality."""
+
+    programmes: list[ProgrammeSchema] = param(unit="-", default_factory=list, doc="programmes")
 
 
 @dataclass
@@ -67,9 +88,13 @@ class RunConfig(ModelConfig):
     name: str = param("single_run", unit="-", doc="results go to results/<name>/<date>_<time>/")
     progress: bool = param(True, unit="-", doc="show a progress bar")
     rollout: RolloutConfig = field(default_factory=RolloutConfig)
+    strategy: StrategySchema = field(default_factory=StrategySchema)
     experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
     n_jobs: int = param(-1, unit="processes", doc="parallel processes (-1 = every core)")
     resume: str | None = param(None, unit="path", doc="results folder of a run to complete")
+    force: bool = param(
+        False, unit="-", doc="run even when the estimated peak memory exceeds what is available"
+    )
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
 
 

@@ -247,7 +247,14 @@ def _check_file(
     header, records = _read_csv(path, problems)
     if not header:
         return problems, []
+    if len(header) == 1 and ";" in header[0]:
+        value = header[0][:40] + ("..." if len(header[0]) > 40 else "")
+        expected = "fields separated by commas (the file uses semicolons: use commas)"
+        return [Problem(name, 1, "(header)", value, expected)], []
     problems += _header_problems(name, header)
+    if not records:
+        expected = "at least one row of figures below the header (the file has only a header)"
+        problems.append(Problem(name, 2, "(row)", "", expected))
 
     def where(file: str, first: int) -> str:
         return f"line {first}" if file == name else f"{file} line {first}"

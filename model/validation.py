@@ -64,6 +64,8 @@ def _check_field_ranges(config: ModelConfig) -> list[str]:
             continue
         if math.isnan(value):
             problems.append(f"{path} = nan: expected a number")
+        elif math.isinf(value):
+            problems.append(f"{path} = {value}: expected a finite number")
         elif low is not None and high is not None and not low <= value <= high:
             problems.append(f"{path} = {value}: expected a value between {low:g} and {high:g}")
         elif low is not None and value < low:
@@ -151,6 +153,30 @@ def _check_tools(config: ModelConfig) -> list[str]:
     return problems
 
 
+def check_go_live(config: ModelConfig) -> list[str]:
+    """Tools that go live only after the horizon (every outcome of such a tool would be empty).
+
+    Not part of :func:`validate_config`: a model built in code may keep a tool off on purpose;
+    ``run.py`` refuses it, because on the command line it is a mistake.
+    """
+    problems = []
+    for i, tool in enumerate(config.tools):
+        rollout = tool.rollout
+        key = "go_live_date" if rollout.go_live_date is not None else "go_live_week"
+        path = f"tools.{i}.rollout.{key}"
+        try:
+            week = week_of(config, rollout.go_live_week, rollout.go_live_date, path)
+        except ConfigError:  # missing or malformed: reported by validate_config
+            continue
+        if week >= config.weeks:
+            problems.append(
+                f"{path} = {getattr(rollout, key)} (week {week}): expected a week before the "
+                f"horizon ({config.weeks} weeks from {config.start_date}); the tool would never "
+                "be used"
+            )
+    return problems
+
+
 def _check_strategy(config: ModelConfig) -> list[str]:
     problems = []
     modalities = config.training.modalities
@@ -158,7 +184,11 @@ def _check_strategy(config: ModelConfig) -> list[str]:
     groups = config.population.staff_groups
     for i, prog in enumerate(config.strategy.programmes):
         path = f"strategy '{config.strategy.name}': programmes.{i}"
-        if prog.modality not in modalities:
+        if prog.modality == "???":
+            problems.append(
+                f"{path}.modality is missing: expected one of {', '.join(modalities)} (required)"
+            )
+        elif prog.modality not in modalities:
             problems.append(
                 f"{path}.modality = {prog.modality!r}: expected one of {', '.join(modalities)}"
             )

@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass
+from pathlib import Path
+
+from omegaconf import OmegaConf
 
 from model.params import fraction, param
 from model.validation import ConfigError, parse_date
 
+OmegaConf.register_new_resolver("stem", lambda path: Path(str(path)).stem, replace=True)
+"""``${stem:<path or name>}``: the file name without folder and suffix (a name stays itself)."""
+
+PUBLISHABLE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
 MODES = ("off", "abc", "point")
 TASKS = ("fit", "recovery", "validate")
 STRENGTHS = ("close", "partial", "weak")
@@ -118,6 +126,12 @@ def validate_calibration(calibration: CalibrationConfig) -> CalibrationConfig:
             problems.append(
                 f"calibration.strengths has {strength!r}: expected any of {', '.join(STRENGTHS)}"
             )
+    name = calibration.publish_as
+    if name is not None and not PUBLISHABLE_NAME.fullmatch(str(name)):
+        problems.append(
+            f"calibration.publish_as = {name!r}: expected a plain name (letters, digits, _ and -) "
+            "that +calibrated=<name> can load; set calibration.publish_as=<name>"
+        )
     if calibration.task == "validate" and calibration.holdout_from is None:
         problems.append("calibration.holdout_from = None: task validate needs a cutoff date")
     if calibration.holdout_from is not None:
