@@ -90,6 +90,7 @@ def ExperimentView(experiment: FinishedExperiment) -> None:
             solara.Select(
                 "Condition", values=experiment.conditions, value=condition, on_value=set_condition
             )
+    solara.Markdown(f"### By week: {outcome(outcome_name).label.lower()}, {group}")
     if experiment.runs.empty:
         solara.Warning("This folder has no runs.parquet: no weekly bands to show.")
     else:
