@@ -190,7 +190,6 @@ def test_changing_controls_then_reset_and_step_changes_the_plots(
     page.wait_for_timeout(500)
     page.screenshot(path=tmp_path / "controls_after_steps.png")
     assert "Step: 3" in page.inner_text("body") or "Time: 3" in page.inner_text("body")
-    assert _figure_png(page, 0) != _figure_png(page, 1)  # shares and adoption differ
     assert _figure_png(page, scatter) != after_reset
 
 
