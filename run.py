@@ -16,10 +16,9 @@ from hydra import compose
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from experiments.compare import run_experiment
+from experiments.cli_help import HELP_FLAGS, help_text
 from experiments.errors import CONF_DIR, EXIT_FAULT, one_line_errors
 from experiments.preflight import preflight, register_resolvers
-from experiments.single_run import run_single
 
 register_resolvers()
 
@@ -38,8 +37,15 @@ def main(cfg: DictConfig) -> None:
     """Run the composed config; bad values end with one short message and exit code 2."""
     logging.getLogger("MESA").setLevel(logging.WARNING)
     out_dir = Path(HydraConfig.get().runtime.output_dir)
+    # The model and experiment code load only here, so --help and config errors answer fast.
+    from experiments.compare import run_experiment
+    from experiments.single_run import run_single
+
     with one_line_errors():
         if cfg.calibration.mode != "off":
+            from experiments.calibration import require_calibration_packages
+
+            require_calibration_packages()
             from experiments.calibration.pipeline import run_calibration
 
             run_calibration(cfg, out_dir)
@@ -61,6 +67,9 @@ def entry(args: list[str]) -> int:
     Returns:
         The exit code.
     """
+    if any(flag in args for flag in HELP_FLAGS):
+        print(help_text(CONF_DIR))
+        return 0
     with one_line_errors():
         plan = preflight(args)
     code: int | str | None = 0

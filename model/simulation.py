@@ -8,7 +8,7 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from model.adoption import adopt
 from model.agents import HealthcareWorker
@@ -23,28 +23,8 @@ from model.tools import build_tools, deploy
 from model.training import create_programmes, decay_training_gains, gain_retention, train
 from model.turnover import turnover
 from model.use import DecisionTally, use_ai
-from model.validation import ConfigError, parse_date, validate_config
+from model.validation import ConfigError, as_model_config, parse_date
 from model.workforce import create_workforce
-
-
-def as_model_config(config: ModelConfig | DictConfig | dict | None) -> ModelConfig:
-    """A validated :class:`ModelConfig` from a dataclass, an OmegaConf config or a plain dict.
-
-    Keys that are not model fields (such as a run's ``name``) are ignored.
-    """
-    if config is None:
-        config = ModelConfig()
-    elif not isinstance(config, ModelConfig):
-        schema = OmegaConf.structured(ModelConfig)
-        fields = set(schema.keys())
-        values = (
-            OmegaConf.to_container(OmegaConf.create(config), resolve=True)
-            if isinstance(config, DictConfig)
-            else dict(config)
-        )
-        merged = OmegaConf.merge(schema, {k: v for k, v in values.items() if k in fields})
-        config = OmegaConf.to_object(merged)
-    return validate_config(config)
 
 
 def _reporter(name: str) -> Any:

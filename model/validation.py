@@ -12,6 +12,8 @@ import datetime as dt
 import math
 from typing import Any
 
+from omegaconf import DictConfig, OmegaConf
+
 from model.config import ARCHETYPES, ModelConfig
 from model.params import iter_params
 
@@ -259,3 +261,23 @@ def _check_events(config: ModelConfig) -> list[str]:
                 f"{path}.tool = {event.tool!r}: expected one of {', '.join(sorted(tools))}"
             )
     return problems
+
+
+def as_model_config(config: ModelConfig | DictConfig | dict | None) -> ModelConfig:
+    """A validated :class:`ModelConfig` from a dataclass, an OmegaConf config or a plain dict.
+
+    Keys that are not model fields (such as a run's ``name``) are ignored.
+    """
+    if config is None:
+        config = ModelConfig()
+    elif not isinstance(config, ModelConfig):
+        schema = OmegaConf.structured(ModelConfig)
+        fields = set(schema.keys())
+        values = (
+            OmegaConf.to_container(OmegaConf.create(config), resolve=True)
+            if isinstance(config, DictConfig)
+            else dict(config)
+        )
+        merged = OmegaConf.merge(schema, {k: v for k, v in values.items() if k in fields})
+        config = OmegaConf.to_object(merged)
+    return validate_config(config)

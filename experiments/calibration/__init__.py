@@ -12,3 +12,21 @@ deviance), :mod:`.problem` (what is fitted to what), :mod:`.abc_smc`, :mod:`.poi
 :mod:`.recovery`, :mod:`.validation`, :mod:`.plots`, :mod:`.report`, :mod:`.pipeline` (end to
 end). Importing this package does not import pyABC or optuna.
 """
+
+from __future__ import annotations
+
+import importlib.util
+
+from model.validation import ConfigError
+
+CALIBRATION_PACKAGES = ("pyabc", "optuna")
+
+
+def require_calibration_packages() -> None:
+    """Stop with one line naming the extra to install when pyABC or optuna is missing."""
+    missing = [name for name in CALIBRATION_PACKAGES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ConfigError(
+            f"calibration needs {', '.join(missing)}, which the core install leaves out: "
+            "install the 'calibrate' extra with  pip install -e '.[calibrate]'"
+        )

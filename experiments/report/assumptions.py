@@ -14,7 +14,7 @@ from experiments.outcomes import pretty
 from experiments.provenance import REPO_ROOT
 from experiments.report.text import esc
 from model.params import ASSUMPTION, iter_params
-from model.simulation import as_model_config
+from model.validation import as_model_config
 
 KEY_PARAMETERS = (
     "weeks",
