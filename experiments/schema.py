@@ -9,6 +9,7 @@ from hydra.core.config_store import ConfigStore
 
 from experiments.calibration.schema import CalibrationConfig
 from experiments.outcomes import DEFAULT_PRIMARY, MEASURES, check_primary
+from experiments.uncertainty.sensitivity_settings import SensitivityConfig
 from model.config import ModelConfig, RolloutConfig
 from model.params import param
 from model.validation import ConfigError
@@ -71,6 +72,7 @@ class RunConfig(ModelConfig):
     n_jobs: int = param(-1, unit="processes", doc="parallel processes (-1 = every core)")
     resume: str | None = param(None, unit="path", doc="results folder of a run to complete")
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
+    sensitivity: SensitivityConfig = field(default_factory=SensitivityConfig)
 
 
 def register_configs() -> None:
