@@ -118,11 +118,19 @@ def outputs_at(
     diff = point_means(table, points, strategy, primary) - point_means(
         table, points, baseline, primary
     )
-    return {
+    outputs = {
         f"{primary}_vs_{baseline}": diff.to_numpy(),
         APPROPRIATE: point_means(table, points, strategy, APPROPRIATE).to_numpy(),
         AUTOMATION_BIAS: point_means(table, points, strategy, AUTOMATION_BIAS).to_numpy(),
     }
+    for name, values in outputs.items():
+        if undefined := int(np.isnan(values).sum()):
+            raise ConfigError(
+                f"output {name} is undefined at {undefined} of {len(values)} design points (no "
+                "week with the tool live and AI-assisted decisions): expected weeks and tools "
+                "such that the tool is used within the horizon"
+            )
+    return outputs
 
 
 def choose_strategy(medians: pd.DataFrame, baseline: str, primary: str) -> str:
