@@ -30,7 +30,7 @@ from experiments.uncertainty.sensitivity_runs import Point, collect_points, run_
 from experiments.uncertainty.sensitivity_settings import SensitivityConfig, validate_sensitivity
 from model.config import ModelConfig, ProgrammeConfig
 from model.validation import ConfigError
-from tests.test_experiments import CONF
+from tests.test_experiments import CONF, run_cli
 
 register_configs()
 
@@ -257,3 +257,17 @@ def test_end_to_end_on_a_tiny_config_writes_every_output(hydra_compose, tmp_path
     again = run_sensitivity(cfg, tmp_path, scenario)
     assert again["manifest"]["runs_computed"] == 0
     pd.testing.assert_frame_equal(again["morris"], result["morris"])
+
+
+def test_bad_setting_on_the_command_line_ends_with_one_line_and_exit_code_2(tmp_path):
+    result = run_cli(
+        "experiment=sensitivity",
+        "sensitivity=quick",
+        "sensitivity.sobol_samples=100",
+        "progress=false",
+        f"hydra.run.dir={tmp_path}",
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "sensitivity.sobol_samples = 100" in lines[0], result.stderr
+    assert not (tmp_path / "points").exists()
