@@ -271,3 +271,29 @@ def test_bad_setting_on_the_command_line_ends_with_one_line_and_exit_code_2(tmp_
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "sensitivity.sobol_samples = 100" in lines[0], result.stderr
     assert not (tmp_path / "points").exists()
+
+
+def test_tornado_has_titles_labelled_axes_units_and_a_legend():
+    from experiments.plots.tornado import tornado_figure
+
+    outputs = ["avoidable_errors_per_1000_vs_no_training", "appropriate_share"]
+    morris = pd.DataFrame(
+        {
+            "parameter": ["a.x", "b.y"] * 2,
+            "output": [outputs[0]] * 2 + [outputs[1]] * 2,
+            "mu_star": [2.0, 1.0, 0.1, 0.2],
+            "mu_star_conf": [0.5, 0.2, 0.01, 0.02],
+            "sigma": [1.0, 0.5, 0.05, 0.1],
+        }
+    )
+    noise = pd.DataFrame({"output": outputs, "morris_noise_floor": [0.3, 0.01]})
+    fig = tornado_figure(morris, noise, "avoidable_errors_per_1000", "no_training")
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == [
+        "Avoidable errors: strategy minus no training",
+        "Appropriately confident (strategy)",
+    ]
+    assert "per 1,000 decisions" in axes[0].get_xlabel()
+    assert "percentage points" in axes[1].get_xlabel()
+    assert fig.legends and len(fig.legends[0].get_texts()) == 3
+    assert axes[1].patches[-1].get_width() == pytest.approx(20.0)  # shares shown in points

@@ -92,11 +92,12 @@ def tornado_figure(
         ax.set_xlabel(f"change across the prior range ({unit})")
         ax.set_ylabel("parameter (strongest on top)")
         ax.set_xlim(left=0)
-        ax.legend(fontsize=7, loc="lower right")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8, frameon=False)
     fig.suptitle(
         "What the answer depends on: Morris screening, parameters moved across their prior range"
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
 
 

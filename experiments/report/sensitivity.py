@@ -42,11 +42,28 @@ TORNADO_CAPTION = (
 )
 
 
-def _value(name: str, value: float, baseline: str) -> str:
+def _value(name: str, value: float, baseline: str, change: bool = False) -> str:
+    """An output's value with its unit; shares in percent, or in points for a ``change``."""
     base = name.removesuffix(f"_vs_{baseline}")
     if outcome(base).kind == "share":
-        return f"{100 * value:.1f} points" if base != name else f"{100 * value:.1f}%"
+        return f"{100 * value:.1f} points" if change or base != name else f"{100 * value:.1f}%"
     return f"{value:.2f} {outcome(base).unit}"
+
+
+def _share_words(row: object) -> str:
+    """'ST 43% (95% CI 21 to 65), of which 13% on its own' in words, within the intervals."""
+    low, high = max(row.ST - row.ST_conf, 0.0), min(row.ST + row.ST_conf, 1.0)
+    text = (
+        f"{parameter_label(row.parameter)}: about {100 * min(row.ST, 1.0):.0f}% of the variance "
+        f"with its interactions (95% CI {100 * low:.0f} to {100 * high:.0f})"
+    )
+    if row.S1 - row.S1_conf > 0:  # S1 <= ST in theory; a larger estimate is sampling error
+        text += f", about {100 * min(row.S1, row.ST, 1.0):.0f}% on its own"
+    else:
+        text += ", its effect on its own not distinguishable from zero in these runs"
+    if row.ST - row.S1 > row.ST_conf + row.S1_conf:
+        text += ", so partly through interactions with other parameters"
+    return text
 
 
 def output_sentences(
@@ -63,18 +80,11 @@ def output_sentences(
     rows = sobol[sobol.output == name].sort_values("ST", ascending=False)
     matters = rows[rows.ST - rows.ST_conf > MATTERS]
     if len(rows) and len(matters):
-        parts = []
-        for r in matters.itertuples():
-            text = (
-                f"{parameter_label(r.parameter)} (on its own {100 * r.S1:.0f}% of the variance, "
-                f"95% CI \u00b1{100 * r.S1_conf:.0f}; with its interactions {100 * r.ST:.0f}%)"
-            )
-            if r.ST - r.S1 > r.ST_conf + r.S1_conf:
-                text += ", partly through interactions with other parameters"
-            parts.append(text)
         sentences.append(
             f"{title}: when the {len(rows)} strongest parameters vary over their priors (the "
-            f"others at their medians), the variation depends mostly on " + "; ".join(parts) + "."
+            "others at their medians), the variation depends mostly on "
+            + "; ".join(_share_words(r) for r in matters.itertuples())
+            + "."
         )
     elif len(rows):
         sentences.append(
@@ -86,11 +96,11 @@ def output_sentences(
     clear = screened[screened.mu_star - screened.mu_star_conf > threshold]
     sentences.append(
         f"Of the {len(screened)} parameters screened, {len(clear)} move it by clearly more than "
-        f"what noise alone could give ({_value(name, threshold, baseline)})"
+        f"what noise alone could give ({_value(name, threshold, baseline, True)})"
         + (
             "; the strongest: "
             + ", ".join(
-                f"{parameter_label(r.parameter)} ({_value(name, r.mu_star, baseline)})"
+                f"{parameter_label(r.parameter)} ({_value(name, r.mu_star, baseline, True)})"
                 for r in clear.nlargest(5, "mu_star").itertuples()
             )
             if len(clear)
@@ -116,8 +126,13 @@ def depends_on_html(
     baseline: str,
     primary: str,
     chosen_by: str,
+    manifest_worse: float | None = None,
 ) -> str:
-    """The section "What the answer depends on"."""
+    """The section "What the answer depends on".
+
+    ``manifest_worse`` is the share of the Sobol design's points at which the strategy did worse
+    than the baseline on the primary outcome (None: no Sobol stage).
+    """
     means = medians.groupby("arm", sort=False)[primary].mean()
     label = outcome(primary).label.lower()
     ours, theirs = _value(primary, means[strategy], ""), _value(primary, means[baseline], "")
@@ -125,11 +140,19 @@ def depends_on_html(
         f"The strategy analysed is {pretty(strategy).lower()} against {pretty(baseline).lower()}"
         + (
             f", the best on {label} at the prior medians of the parameters "
-            f"({ours} against {theirs})."
+            f"({ours} against {theirs}, means of {medians.replicate.nunique()} seeds)."
             if chosen_by == "best at medians"
             else " (set by sensitivity.strategy)."
         )
     )
+    worse = manifest_worse
+    if worse is not None:
+        lead += (
+            f" Over the Sobol design (the strongest parameters drawn across their priors, the "
+            f"others at their medians), {pretty(strategy).lower()} did worse than "
+            f"{pretty(baseline).lower()} on {label} at {100 * worse:.0f}% of the design points"
+            + (" (noise included)." if worse > 0 else ".")
+        )
     parts = [f"<p>{esc(lead)}</p>"]
     for name in pd.unique(morris.output):
         parts.append("<p>" + esc(" ".join(output_sentences(name, morris, sobol, noise, baseline))))
@@ -157,8 +180,8 @@ def _indices_tables(sobol: pd.DataFrame, noise: pd.DataFrame, baseline: str) -> 
         [
             output_title_and_unit(r.output, r.output, baseline)[0],
             _value(r.output, r.mean_at_medians, baseline),
-            _value(r.output, r.noise_sd, baseline),
-            _value(r.output, r.sd_point_mean, baseline),
+            _value(r.output, r.noise_sd, baseline, True),
+            _value(r.output, r.sd_point_mean, baseline, True),
             "n/a"
             if pd.isna(r.noise_share_of_design_variance)
             else f"{100 * r.noise_share_of_design_variance:.0f}%",
@@ -235,6 +258,7 @@ def write_sensitivity_report(
             baseline,
             primary,
             manifest.get("strategy_chosen_by", ""),
+            manifest.get("sobol_points_worse_than_baseline"),
         ),
         "<h2>Figure</h2>",
         *figures,

@@ -258,6 +258,7 @@ def run_sensitivity(
     top = top_parameters(morris, settings.sobol_top)
     sobol = pd.DataFrame(columns=["parameter", "output", "S1", "S1_conf", "ST", "ST_conf"])
     sobol_variance: dict[str, float] = {}
+    worse_share = None
     if top:
         chosen = [p for p in screened if p.path in top]
         chosen.sort(key=lambda p: top.index(p.path))
@@ -278,6 +279,8 @@ def run_sensitivity(
             ignore_index=True,
         )
         sobol_variance = {name: float(np.var(y, ddof=1)) for name, y in outputs.items()}
+        diff = outputs[f"{primary}_vs_{baseline}"]
+        worse_share = float(np.mean(diff * sign_of_better(primary) < 0))
     write_table(out_dir / "sensitivity_sobol", sobol, ("csv",))
     noise["design_variance"] = noise.output.map(sobol_variance)
     noise["noise_share_of_design_variance"] = noise.sd_point_mean**2 / noise.design_variance
@@ -292,6 +295,7 @@ def run_sensitivity(
         baseline=baseline,
         parameters_screened=len(names),
         parameters_sobol=top,
+        sobol_points_worse_than_baseline=worse_share,
         replicate_seeds=seeds,
         median_seeds=median_seeds,
         stages=counts,
