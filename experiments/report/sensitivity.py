@@ -95,7 +95,8 @@ def output_sentences(
     threshold = float(level.morris_noise_floor) if level is not None else 0.0
     clear = screened[screened.mu_star - screened.mu_star_conf > threshold]
     sentences.append(
-        f"Of the {len(screened)} parameters screened, {len(clear)} move it by clearly more than "
+        f"Of the {len(screened)} parameters screened, {len(clear)} "
+        f"{'moves' if len(clear) == 1 else 'move'} it by clearly more than "
         f"what noise alone could give ({_value(name, threshold, baseline, True)})"
         + (
             "; the strongest: "
