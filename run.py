@@ -3,6 +3,7 @@
 python run.py                                  # the default scenario
 python run.py tools.0.reliability=0.7 seed=3   # any value overridden
 python run.py experiment=calibrate             # calibrate to the UK survey figures
+python run.py experiment=sensitivity           # what the answer depends on (Morris, Sobol)
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ def main(cfg: DictConfig) -> None:
             from experiments.calibration.pipeline import run_calibration
 
             run_calibration(cfg, out_dir)
+        elif cfg.sensitivity.enabled:
+            from experiments.uncertainty.sensitivity_experiment import run_sensitivity
+
+            run_sensitivity(cfg, out_dir, compose_scenario)
         elif cfg.experiment.scenarios:
             run_experiment(cfg, out_dir, compose_scenario)
         else:

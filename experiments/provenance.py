@@ -23,6 +23,7 @@ PACKAGES = (
     "omegaconf",
     "joblib",
     "tqdm",
+    "SALib",
 )
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,6 +11,7 @@ from omegaconf import MISSING
 
 from experiments.calibration.schema import CalibrationConfig
 from experiments.outcomes import DEFAULT_PRIMARY, MEASURES, check_primary
+from experiments.uncertainty.sensitivity_settings import SensitivityConfig
 from model.config import ModelConfig, ProgrammeConfig, RolloutConfig, StrategyConfig
 from model.params import param
 from model.validation import ConfigError
@@ -96,6 +97,7 @@ class RunConfig(ModelConfig):
         False, unit="-", doc="run even when the estimated peak memory exceeds what is available"
     )
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
+    sensitivity: SensitivityConfig = field(default_factory=SensitivityConfig)
 
 
 def register_configs() -> None:
