@@ -3,8 +3,11 @@
     python -m experiments.aggregate results/training_mix/multirun_2026-11-28_10-00-00
 
 Each job folder holds a ``summary.csv`` (an experiment) or an ``outcomes.parquet`` (a single
-run) and Hydra's ``.hydra/overrides.yaml``. The overrides that differ between jobs label them.
-Writes ``aggregate.csv`` and ``aggregate.png`` into the sweep folder. The same runs
+run) and Hydra's ``.hydra/overrides.yaml``. ``aggregate.csv`` has every row of every job's summary
+(every outcome and measure; a single run gives its final week, measure ``final``), the job, its
+label (the overrides that differ between jobs) and one column per swept key holding that job's
+value (e.g. ``tools.0.reliability``). ``aggregate.png`` plots the headline outcome. Both are
+written into the sweep folder. The same runs
 automatically at the end of every multirun through :class:`AggregateCallback`.
 """
 
@@ -34,6 +37,17 @@ def job_folders(sweep_dir: Path) -> list[Path]:
     return sorted(jobs, key=lambda p: (len(p.name), p.name))
 
 
+def swept_values(jobs: list[Path]) -> dict[Path, dict[str, str]]:
+    """Per job, the value of each override key whose value differs between jobs."""
+    parsed = {}
+    for job in jobs:
+        overrides = yaml.safe_load((job / ".hydra/overrides.yaml").read_text()) or []
+        parsed[job] = dict(o.lstrip("+~").split("=", 1) for o in overrides if "=" in o)
+    keys = {k for values in parsed.values() for k in values}
+    swept = sorted(k for k in keys if len({values.get(k) for values in parsed.values()}) > 1)
+    return {job: {k: values.get(k, "") for k in swept} for job, values in parsed.items()}
+
+
 def job_labels(jobs: list[Path]) -> dict[Path, str]:
     """Label each job by the overrides that differ between jobs (all of them if none differ)."""
     overrides = {
@@ -49,18 +63,18 @@ def job_labels(jobs: list[Path]) -> dict[Path, str]:
 def _job_table(job: Path) -> pd.DataFrame | None:
     summary = job / "summary.csv"
     if summary.exists():
-        table = pd.read_csv(summary)
-        return table[(table.outcome == HEADLINE) & (table.measure == "final")]
+        return pd.read_csv(summary)
     outcomes = job / "outcomes.parquet"
     if outcomes.exists():
-        final = pd.read_parquet(outcomes).iloc[[-1]]
+        final = pd.read_parquet(outcomes).drop(columns=["week", "date"], errors="ignore").iloc[-1]
+        numeric = pd.to_numeric(final, errors="coerce").dropna()
         return pd.DataFrame(
             {
-                "scenario": ["single_run"],
-                "condition": ["default"],
-                "outcome": [HEADLINE],
-                "measure": ["final"],
-                "mean": final[HEADLINE].to_numpy(),
+                "scenario": "single_run",
+                "condition": "default",
+                "outcome": numeric.index,
+                "measure": "final",
+                "mean": numeric.to_numpy(float),
             }
         )
     return None
@@ -75,6 +89,7 @@ def aggregate(sweep_dir: Path) -> pd.DataFrame:
             f"{sweep_dir}: expected a Hydra sweep folder with job folders 0/, 1/, ..."
         )
     labels = job_labels(jobs)
+    swept = swept_values(jobs)
     tables = []
     for job in jobs:
         table = _job_table(job)
@@ -84,7 +99,7 @@ def aggregate(sweep_dir: Path) -> pd.DataFrame:
                 file=sys.stderr,
             )
             continue
-        tables.append(table.assign(job=job.name, overrides=labels[job]))
+        tables.append(table.assign(job=job.name, overrides=labels[job], **swept[job]))
     combined = pd.concat(tables, ignore_index=True)
     write_table(sweep_dir / "aggregate", combined, ("csv",))
     write_atomic(sweep_dir / "aggregate.png", lambda tmp: _plot(combined, tmp))
@@ -92,6 +107,7 @@ def aggregate(sweep_dir: Path) -> pd.DataFrame:
 
 
 def _plot(table: pd.DataFrame, path: Path) -> None:
+    table = table[(table.outcome == HEADLINE) & (table.measure == "final")]
     fig, ax = plt.subplots(figsize=(9, 0.5 + 0.45 * table.scenario.nunique() * table.job.nunique()))
     rows = table.sort_values(["scenario", "job"]).reset_index(drop=True)
     labels = [f"{r.scenario} | {r.overrides}" for r in rows.itertuples()]

@@ -16,7 +16,7 @@ from experiments.provenance import manifest
 from experiments.report import write_report
 from experiments.runner import build_specs, collect, run_all
 from experiments.schema import validate_experiment
-from experiments.summary import summarise
+from experiments.summary import split_cost_effectiveness, summarise
 from model.validation import ConfigError
 
 RUN_SETTINGS = ("resume", "n_jobs", "progress", "force")
@@ -62,7 +62,9 @@ def analyse(
     """
     experiment = cfg.experiment
     summary = summarise(runs, experiment.baseline, seed=cfg.seed)
-    write_table(out_dir / "summary", summary, ("csv",))
+    outcomes_only, cost_effectiveness = split_cost_effectiveness(summary)
+    write_table(out_dir / "summary", outcomes_only, ("csv",))
+    write_table(out_dir / "cost_effectiveness", cost_effectiveness, ("csv",))
     plots = make_all_plots(
         out_dir,
         runs,

@@ -89,13 +89,23 @@ def simulate(spec: RunSpec, runs_dir: Path, snapshot: bool, weeks_bar: bool = Fa
     folder = runs_dir / spec.folder
     keys = {"scenario": spec.scenario, "condition": spec.condition, "replicate": spec.replicate}
     if snapshot:
-        write_table(folder / f"{spec.stem}_snapshot", _snapshot(model).assign(**keys), ("parquet",))
+        path = snapshot_path(spec, runs_dir).with_suffix("")
+        write_table(path, _snapshot(model).assign(**keys), ("parquet",))
     by_group = model.outcomes_by_group.assign(**keys, seed=spec.config.seed)
     write_table(folder / f"{spec.stem}_by_group", by_group, ("parquet",))
     # The outcomes file is written last: its presence marks the run as complete.
     table = outcomes.assign(**keys, seed=spec.config.seed)
     write_table(folder / spec.stem, table, ("parquet",), fingerprint_metadata(spec.config))
     return time.perf_counter() - started
+
+
+def snapshot_path(spec: RunSpec, runs_dir: Path) -> Path:
+    """Where a run's final-state snapshot goes: ``snapshots/`` beside ``runs/``, same layout.
+
+    Snapshots (one per scenario and condition, of replicate 0) are inputs to figures, not
+    outcome tables, so they are kept apart from the per-replicate outcome files.
+    """
+    return runs_dir.parent / "snapshots" / spec.folder / f"{spec.stem}.parquet"
 
 
 def _snapshot(model: WorkforceModel) -> pd.DataFrame:
@@ -149,6 +159,8 @@ def run_all(
 
 def collect(specs: Iterable[RunSpec], runs_dir: Path, kind: str = "") -> pd.DataFrame:
     """Concatenate the runs' tables (``kind`` '' for outcomes, '_by_group', '_snapshot')."""
-    paths = [runs_dir / s.folder / f"{s.stem}{kind}.parquet" for s in specs]
-    paths = [p for p in paths if p.exists()] if kind == "_snapshot" else paths
+    if kind == "_snapshot":
+        paths = [p for p in (snapshot_path(s, runs_dir) for s in specs) if p.exists()]
+    else:
+        paths = [runs_dir / s.folder / f"{s.stem}{kind}.parquet" for s in specs]
     return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)

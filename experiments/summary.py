@@ -307,3 +307,29 @@ def key_table(summary: pd.DataFrame) -> pd.DataFrame:
     final = summary[summary.measure == "final"]
     wide = final.pivot_table(index=KEYS, columns="outcome", values="mean", sort=False)
     return wide
+
+
+COST_COLUMNS = {
+    "outcome": "ratio",
+    "mean": "cost_per_unit_gbp",
+    "low_95": "cost_per_unit_low_95_gbp",
+    "high_95": "cost_per_unit_high_95_gbp",
+    "diff_mean": "mean_gain",
+}
+GAIN_UNITS = {
+    COST_EFFECT: "additional appropriately-confident workers in the final week",
+    COST_PER_ERROR_AVERTED: "avoidable errors averted over the horizon",
+}
+
+
+def split_cost_effectiveness(summary: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The summary without its cost-effect rows, and those rows as a table of their own.
+
+    The cost table has one row per scenario, condition and ratio: ``cost_per_unit_gbp`` with its
+    paired bootstrap 95% interval, ``mean_gain`` (the mean gain it divides by) and ``gain_unit``.
+    """
+    is_cost = summary.outcome.isin(list(GAIN_UNITS))
+    costs = summary[is_cost].rename(columns=COST_COLUMNS)
+    costs = costs[["scenario", "condition", "ratio", "measure", *list(COST_COLUMNS.values())[1:]]]
+    costs = costs.assign(gain_unit=costs.ratio.map(GAIN_UNITS)).reset_index(drop=True)
+    return summary[~is_cost].reset_index(drop=True), costs

@@ -187,7 +187,7 @@ def record(model: WorkforceModel) -> None:
     sums = _cell_sums(model)
     overall = _ratios({k: np.atleast_1d(v.sum()) for k, v in sums.items()})
     row = {"week": model.week, "date": model.date_of_week(model.week)}
-    row.update({name: float(v[0]) for name, v in overall.items()})
+    row.update({name: _value(name, v[0]) for name, v in overall.items()})
     row["cumulative_cost_gbp"] = model.cumulative_cost_gbp
     row["cumulative_staff_hours"] = model.cumulative_staff_hours
     row["cumulative_audit_cost_gbp"] = model.cumulative_audit_cost_gbp
@@ -199,8 +199,16 @@ def record(model: WorkforceModel) -> None:
         values = _ratios({k: v.sum(axis=axis) for k, v in sums.items()})
         for g, group in enumerate(names[grouping]):
             group_row = {"week": model.week, "grouping": grouping, "group": group}
-            group_row.update({name: float(v[g]) for name, v in values.items()})
+            group_row.update({name: _value(name, v[g]) for name, v in values.items()})
             model.group_rows.append(group_row)
+
+
+INTEGER_COUNTS = ("headcount", "appropriate_workers", "decisions", "appropriate_worker_weeks")
+"""Counts of workers, pairs or decisions: whole numbers, stored as integers."""
+
+
+def _value(name: str, value: float) -> float | int:
+    return int(round(value)) if name in INTEGER_COUNTS else float(value)
 
 
 def outcome_table(rows: list[dict]) -> pd.DataFrame:

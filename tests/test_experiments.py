@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -165,6 +166,27 @@ def test_tiny_experiment_writes_every_output(tiny_experiment):
     runs = pd.read_parquet(tiny_experiment / "runs.parquet")
     assert runs.groupby(["scenario", "replicate"]).week.count().eq(30).all()
     assert runs.scenario.nunique() == len(options("strategy"))
+    # runs/ holds only per-replicate outcome tables; final-state snapshots sit in snapshots/.
+    names = {p.name for p in (tiny_experiment / "runs").rglob("*.parquet")}
+    assert names and all(re.fullmatch(r"rep_\d{3}(_by_group)?\.parquet", n) for n in names)
+    snapshots = list((tiny_experiment / "snapshots").rglob("rep_000.parquet"))
+    assert len(snapshots) == runs.scenario.nunique()
+
+
+def test_cost_effect_ratios_are_a_table_of_their_own_and_counts_are_integers(tiny_experiment):
+    """cost_effectiveness.csv holds the ratios with named columns; summary.csv has none of them;
+    counts in the runs table are integers."""
+    summary = pd.read_csv(tiny_experiment / "summary.csv")
+    costs = pd.read_csv(tiny_experiment / "cost_effectiveness.csv")
+    ratios = {"cost_per_additional_appropriate_worker_gbp", "cost_per_avoidable_error_averted_gbp"}
+    assert not set(summary.outcome) & ratios
+    assert set(costs.ratio) == ratios
+    assert {"cost_per_unit_gbp", "mean_gain", "gain_unit"} <= set(costs.columns)
+    assert set(costs.scenario) == set(summary.scenario)
+    assert costs[costs.scenario == "no_training"].cost_per_unit_gbp.isna().all()
+    runs = pd.read_parquet(tiny_experiment / "runs.parquet")
+    for name in ("headcount", "appropriate_workers", "decisions", "appropriate_worker_weeks"):
+        assert pd.api.types.is_integer_dtype(runs[name]), name
 
 
 def test_summary_agrees_with_runs_table(tiny_experiment):
