@@ -9,6 +9,7 @@ from hydra.core.config_store import ConfigStore
 
 from experiments.calibration.schema import CalibrationConfig
 from experiments.outcomes import DEFAULT_PRIMARY, MEASURES, check_primary
+from experiments.uncertainty.psa_settings import PsaConfig
 from model.config import ModelConfig, RolloutConfig
 from model.params import param
 from model.validation import ConfigError
@@ -71,6 +72,7 @@ class RunConfig(ModelConfig):
     n_jobs: int = param(-1, unit="processes", doc="parallel processes (-1 = every core)")
     resume: str | None = param(None, unit="path", doc="results folder of a run to complete")
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
+    psa: PsaConfig | None = None  # set by experiment=psa (conf/psa/)
 
 
 def register_configs() -> None:
