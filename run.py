@@ -3,6 +3,7 @@
 python run.py                                  # the default scenario
 python run.py tools.0.reliability=0.7 seed=3   # any value overridden
 python run.py experiment=calibrate             # calibrate to the UK survey figures
+python run.py experiment=psa                   # how sure: PSA and value of information
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ def main(cfg: DictConfig) -> None:
             from experiments.calibration.pipeline import run_calibration
 
             run_calibration(cfg, out_dir)
+        elif cfg.get("psa") is not None:
+            from experiments.uncertainty.pipeline import run_psa
+
+            run_psa(cfg, out_dir, compose_scenario)
         elif cfg.experiment.scenarios:
             run_experiment(cfg, out_dir, compose_scenario)
         else:

@@ -29,6 +29,7 @@ from joblib import Parallel, delayed
 from tqdm import tqdm
 
 from experiments.io import write_table
+from experiments.outcomes import outcome, pretty
 from experiments.summary import errors_averted
 from experiments.uncertainty.priors import with_values
 from model import ModelConfig, WorkforceModel
@@ -46,6 +47,18 @@ TIME_AVERAGED = (
 WEEKLY = ("week", "avoidable_errors_per_1000", "decisions")
 WEEKS_PER_YEAR = 52.0
 CONDITION = "psa"
+
+MEASURE_SUFFIXES = {"_time_average": "averaged over the weeks", "_final": "in the final week"}
+
+
+def column_words(column: str) -> str:
+    """'Avoidable errors, averaged over the weeks' for a PSA table column."""
+    if column == "avoidable_errors":
+        return "Avoidable errors, in total over the horizon"
+    for ending, words in MEASURE_SUFFIXES.items():
+        if column.endswith(ending):
+            return f"{outcome(column.removesuffix(ending)).label}, {words}"
+    return pretty(column)
 
 
 @dataclass(frozen=True)
@@ -176,4 +189,13 @@ def collect(runs: list[PsaRun], runs_dir: Path, draws: pd.DataFrame, baseline: s
     )
 
 
-__all__ = ["PsaRun", "build_runs", "collect", "measures", "run_all", "run_config", "simulate"]
+__all__ = [
+    "PsaRun",
+    "column_words",
+    "build_runs",
+    "collect",
+    "measures",
+    "run_all",
+    "run_config",
+    "simulate",
+]
