@@ -27,9 +27,7 @@ from experiments.uncertainty.psa import column_words  # noqa: E402
 def probability_best_figure(best: pd.DataFrame, grouping: str = "staff_group") -> Figure:
     """Heatmap of the probability best, whole workforce first, then each group of ``grouping``."""
     rows = best[(best.grouping == "all") | (best.grouping == grouping)]
-    table = rows.pivot_table(
-        index="strategy", columns="group", values="probability_best", sort=False
-    )
+    table = rows.pivot(index="strategy", columns="group", values="probability_best")
     groups = ["all", *[g for g in pd.unique(rows.group) if g != "all"]]
     order = best[best.grouping == "all"].sort_values("probability_best", ascending=False)
     table = table.loc[list(order.strategy), groups] * 100

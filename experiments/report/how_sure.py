@@ -22,6 +22,7 @@ from experiments.outcomes import pretty
 from experiments.report.text import esc, gbp
 from experiments.uncertainty.decision import EFFECT_UNITS
 from experiments.uncertainty.psa import column_words
+from experiments.uncertainty.voi import MIN_DRAWS
 
 WORTH_SHARE = 0.1
 """An EVPPI above this share of the EVPI marks evidence worth collecting first."""
@@ -126,6 +127,11 @@ def evidence_paragraph(evpi: pd.DataFrame, evppi: pd.DataFrame, effect: str, wtp
     )
     if total <= 0 or groups.empty:
         return text + " Further research would not change this decision."
+    if groups.evppi_gbp.isna().all():
+        return text + (
+            f" Too few draws to say which evidence is worth collecting (EVPPI needs at least "
+            f"{MIN_DRAWS}); run the standard settings."
+        )
     worth = groups[groups.evppi_gbp >= WORTH_SHARE * total]
     if worth.empty:
         return text + (

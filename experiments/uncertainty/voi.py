@@ -36,6 +36,8 @@ KNOTS = (0.25, 0.5, 0.75)
 PENALTIES = np.logspace(-6, 4, 41)
 """Ridge penalties tried, relative to the largest squared singular value of the basis."""
 OTHER = "other"
+MIN_DRAWS = 30
+"""Fewer draws than this give no EVPPI (NaN): the regression would mostly fit noise."""
 
 
 def evpi(nb: np.ndarray) -> float:
@@ -99,7 +101,7 @@ def smooth(values: np.ndarray, responses: np.ndarray) -> np.ndarray:
         fit = u @ (shrink[:, None] * projected)
         rss = ((centred - fit) ** 2).sum(axis=0)
         df = shrink.sum() + 1.0
-        if df >= n:
+        if df > n / 2:  # keep at least half the draws' worth of residual degrees of freedom
             continue
         score = n * rss / (n - df) ** 2
         better = score < best_score
@@ -185,7 +187,7 @@ def evppi_table(
 
     Returns:
         Rows: effect, wtp_gbp, group, parameters (how many), evppi_gbp, evpi_gbp,
-        share_of_evpi.
+        share_of_evpi. EVPPI is NaN with fewer than :data:`MIN_DRAWS` draws.
     """
     others = [s for s in strategies if s != baseline]
     whole = psa[psa.group == "all"]
@@ -205,6 +207,7 @@ def evppi_table(
             fit_gain, fit_cost = fits[:, : len(others)], fits[:, len(others) :]
             for wtp, total in zip(wtps, full, strict=True):
                 value = evppi_from_fits(fit_gain, fit_cost, wtp)
+                value = value if keep.sum() >= MIN_DRAWS else np.nan
                 rows.append(
                     dict(
                         effect=effect,
