@@ -17,7 +17,9 @@ coefficients are shrunk by a ridge penalty chosen by generalised cross-validatio
 & Wahba 1979), one penalty per response. Because the smoother is linear in the response, the
 effect and the extra cost are fitted once and combined at every willingness to pay. Noise that
 the smoother cannot tell from signal biases EVPPI slightly upwards; a group that does not enter
-the net benefit gets an EVPPI near 0.
+the net benefit gets an EVPPI near 0. In a large group the one penalty shared by all its
+parameters shrinks a single important parameter: in checks with 200 draws, one deciding
+parameter among 23 recovered about 80% of its EVPPI, so read large groups' values as low.
 """
 
 from __future__ import annotations
