@@ -105,13 +105,17 @@ def value_paragraph(ceac: pd.DataFrame, effect: str, wtp: float, draws: int) -> 
         "of draws."
     )
     segments = frontier_segments(ceac, effect)
+    top = gbp(float(ceac[ceac.effect == effect].wtp_gbp.max()))
     if len(segments) == 1:
-        top = gbp(float(ceac[ceac.effect == effect].wtp_gbp.max()))
-        text += f" The choice is the same at every value from {gbp(0)} to {top}."
-    else:
-        parts = [f"{pretty(s)} from {gbp(lo)} to {gbp(hi)}" for s, lo, hi in segments]
-        text += f" The choice changes with the value placed on it: {'; '.join(parts)}."
-    return text
+        return text + f" The choice is the same at every value from {gbp(0)} to {top}."
+    switches = [
+        f"from {pretty(a[0])} to {pretty(b[0])} between {gbp(a[2])} and {gbp(b[1])}"
+        for a, b in zip(segments, segments[1:], strict=False)
+    ]
+    return text + (
+        f" The choice changes with the value placed on it (examined up to {top}): it switches "
+        f"{'; then '.join(switches)}."
+    )
 
 
 def evidence_paragraph(evpi: pd.DataFrame, evppi: pd.DataFrame, effect: str, wtp: float) -> str:
@@ -146,32 +150,52 @@ def evidence_paragraph(evpi: pd.DataFrame, evppi: pd.DataFrame, effect: str, wtp
     )
 
 
+def clearly_ahead(p_top: float, p_other: float, draws: int) -> bool:
+    """Whether ``p_top`` exceeds ``p_other`` by more than twice the Monte Carlo error of the gap.
+
+    Two shares of the same draws are multinomial: Var(p1 - p2) = (p1 + p2 - (p1 - p2)^2) / n.
+    """
+    variance = (p_top + p_other - (p_top - p_other) ** 2) / max(draws, 1)
+    return p_top - p_other > 2 * math.sqrt(max(variance, 0.0))
+
+
 def groups_paragraph(best: pd.DataFrame) -> str:
     """Per staff group: where the most-often-best strategy differs from the whole workforce's."""
     whole = best[best.grouping == "all"].sort_values("probability_best", ascending=False)
     overall = whole.strategy.iloc[0]
-    staff = best[best.grouping == "staff_group"]
-    differing = []
+    staff = best[(best.grouping == "staff_group") & (best.draws > 0)]
+    clear, unclear = [], []
     for group, rows in staff.groupby("group", sort=False):
         top = rows.sort_values("probability_best", ascending=False).iloc[0]
-        if top.strategy != overall:
-            draws = int(top.draws)
-            differing.append(
-                f"for {pretty(group).lower()} staff, {pretty(top.strategy)} "
-                f"({pct_pm(top.probability_best, draws)} of draws; "
-                f"{pretty(overall)} {pct_pm(_p(rows, overall), draws)})"
-            )
-    if not differing:
-        return (
+        if top.strategy == overall:
+            continue
+        draws, p_overall = int(top.draws), _p(rows, overall)
+        words = (
+            f"for {pretty(group)} staff, {pretty(top.strategy)} "
+            f"({pct_pm(top.probability_best, draws)} of draws; {pretty(overall)} "
+            f"{pct_pm(p_overall, draws)})"
+        )
+        ahead = clearly_ahead(top.probability_best, p_overall, draws)
+        (clear if ahead else unclear).append(words)
+    text = ""
+    if clear:
+        text += (
+            "Staff groups where another strategy is clearly more often best than "
+            f"{pretty(overall)}: {'; '.join(clear)}. "
+        )
+    if unclear:
+        text += (
+            "In some staff groups another strategy was best as often or slightly more often, by "
+            f"less than the Monte Carlo error, so these draws do not establish a different choice: "
+            f"{'; '.join(unclear)}."
+        )
+    if not text:
+        text = (
             f"Every staff group has the same most-often-best strategy as the whole workforce "
             f"({pretty(overall)}): nothing in these results argues for different strategies "
             "by staff group."
         )
-    return (
-        "Where staff groups differ from the whole workforce on the primary outcome: "
-        f"{'; '.join(differing)}. Where the two shares are within each other's error, the "
-        "difference is not established by these draws."
-    )
+    return text.strip()
 
 
 def _p(rows: pd.DataFrame, strategy: str) -> float:
