@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.runner import replicate_seeds
-from experiments.uncertainty.priors import Prior, load_priors
+from experiments.uncertainty.priors import Prior, load_priors, sample_unit
 from model.config import ModelConfig
 from model.validation import ConfigError
 
@@ -93,19 +93,22 @@ def sample_draws(
     calibrated = calibrated_paths(posterior, config)
     priors = load_priors(exclude=calibrated)
     seeds = replicate_seeds(seed, n)
-    rows = []
+    units = np.empty((n, len(priors)))
+    particles = np.full(n, -1)
     for draw in range(n):
         rng = np.random.default_rng([seed, PSA_STREAM, draw])
-        unit = rng.random(len(priors))
-        row: dict[str, float] = {"draw": draw, "seed": seeds[draw], "particle": -1}
-        row.update({p.path: float(p.ppf(u)) for p, u in zip(priors, unit, strict=True)})
+        units[draw] = rng.random(len(priors))
         if calibrated:
-            index = int(rng.choice(len(posterior), p=posterior.weight.to_numpy(float)))
-            particles = posterior.get("particle", pd.Series(range(len(posterior))))
-            row["particle"] = int(particles.iloc[index])
-            row.update({path: float(posterior[path].iloc[index]) for path in calibrated})
-        rows.append(row)
-    return pd.DataFrame(rows), priors, calibrated
+            particles[draw] = rng.choice(len(posterior), p=posterior.weight.to_numpy(float))
+    table = pd.DataFrame(sample_unit(priors, units), columns=[p.path for p in priors])
+    if calibrated:
+        chosen = posterior.iloc[particles].reset_index(drop=True)
+        ids = chosen["particle"] if "particle" in chosen else pd.Series(particles)
+        table[calibrated] = chosen[calibrated].to_numpy(float)
+    else:
+        ids = pd.Series(particles)
+    head = pd.DataFrame({"draw": np.arange(n), "seed": seeds, "particle": ids.to_numpy(int)})
+    return pd.concat([head, table], axis=1), priors, calibrated
 
 
 __all__ = ["calibrated_paths", "load_posterior", "resolves", "sample_draws"]
