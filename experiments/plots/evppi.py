@@ -48,7 +48,7 @@ def evppi_figure(evppi: pd.DataFrame, reference: Mapping[str, float]) -> Figure:
         ax.barh([pretty(g) for g in rows.group], rows.evppi_gbp / 1000, color="tab:blue")
         total = rows.evpi_gbp.iloc[0] / 1000
         ax.axvline(total, color="black", ls="--", label=f"EVPI, all parameters: {total:,.1f}k")
-        ax.set_xlabel("Expected value of perfect information on the group (thousand GBP, trust)")
+        ax.set_xlabel("EVPPI of the group (thousand GBP, for the trust)")
         ax.set_ylabel("Parameter group")
         wtp = rows.wtp_gbp.iloc[0]
         ax.set_title(f"At {wtp:,.0f} GBP per {EFFECT_UNITS.get(effect, effect)}", fontsize=11)

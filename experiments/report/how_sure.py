@@ -139,8 +139,9 @@ def evidence_paragraph(evpi: pd.DataFrame, evppi: pd.DataFrame, effect: str, wtp
     worth = groups[groups.evppi_gbp >= WORTH_SHARE * total]
     if worth.empty:
         return text + (
-            " No single group of parameters is worth more than a tenth of that: the value lies "
-            "in many small uncertainties, not in one question research could settle."
+            " No single group of parameters is worth more than a tenth of that: what remains is "
+            "spread over many parameters or is the model's run-to-run chance, which no research "
+            "removes."
         )
     named = [f"{pretty(r.group).lower()} ({gbp(r.evppi_gbp)})" for r in worth.itertuples()]
     return text + (
