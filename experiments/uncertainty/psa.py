@@ -7,7 +7,10 @@ differ in nothing give identical runs, and differences between strategies on a d
 Evaluation*, ch. 4). Each finished run writes two small tables under ``runs/draw_<d>/``:
 ``<strategy>_weekly.parquet`` (the weekly columns the effects need) and ``<strategy>.parquet``
 (its measures per staff group and archetype), the latter last, atomically: its presence marks the
-run complete, and a rerun with ``resume=`` computes only the runs without it.
+run complete, and a rerun with ``resume=`` computes only the runs without it. Same machinery
+as :mod:`experiments.runner` (joblib, one atomic file per run), except that each run is reduced
+to its measures in the worker: the scenario runner keeps every weekly table by group, which for
+1,800 runs would be millions of rows to collect.
 
 Measures of a run, per ``grouping`` (``all``, ``staff_group``, ``archetype``) and ``group``:
 each outcome of :data:`TIME_AVERAGED` averaged over the weeks where it is defined
