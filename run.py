@@ -4,6 +4,7 @@ python run.py                                  # the default scenario
 python run.py tools.0.reliability=0.7 seed=3   # any value overridden
 python run.py experiment=calibrate             # calibrate to the UK survey figures
 python run.py experiment=sensitivity           # what the answer depends on (Morris, Sobol)
+python run.py experiment=psa                   # how sure: PSA and value of information
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ def main(cfg: DictConfig) -> None:
             from experiments.uncertainty.sensitivity_experiment import run_sensitivity
 
             run_sensitivity(cfg, out_dir, compose_scenario)
+        elif cfg.get("psa") is not None:
+            from experiments.uncertainty.pipeline import run_psa
+
+            run_psa(cfg, out_dir, compose_scenario)
         elif cfg.experiment.scenarios:
             run_experiment(cfg, out_dir, compose_scenario)
         else:

@@ -11,6 +11,7 @@ from omegaconf import MISSING
 
 from experiments.calibration.schema import CalibrationConfig
 from experiments.outcomes import DEFAULT_PRIMARY, MEASURES, check_primary
+from experiments.uncertainty.psa_settings import PsaConfig
 from experiments.uncertainty.sensitivity_settings import SensitivityConfig
 from model.config import ModelConfig, ProgrammeConfig, RolloutConfig, StrategyConfig
 from model.params import param
@@ -98,6 +99,7 @@ class RunConfig(ModelConfig):
     )
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
     sensitivity: SensitivityConfig = field(default_factory=SensitivityConfig)
+    psa: PsaConfig | None = None  # set by experiment=psa (conf/psa/)
 
 
 def register_configs() -> None:

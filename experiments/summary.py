@@ -330,6 +330,7 @@ def split_cost_effectiveness(summary: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     """
     is_cost = summary.outcome.isin(list(GAIN_UNITS))
     costs = summary[is_cost].rename(columns=COST_COLUMNS)
-    costs = costs[["scenario", "condition", "ratio", "measure", *list(COST_COLUMNS.values())[1:]]]
+    columns = ["scenario", "condition", "ratio", "measure", *list(COST_COLUMNS.values())[1:]]
+    costs = costs.reindex(columns=columns)
     costs = costs.assign(gain_unit=costs.ratio.map(GAIN_UNITS)).reset_index(drop=True)
     return summary[~is_cost].reset_index(drop=True), costs
