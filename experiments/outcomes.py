@@ -67,6 +67,16 @@ def _rate(label: str, description: str) -> Outcome:
 
 
 OUTCOMES: dict[str, Outcome] = {
+    "avoidable_errors_averted": Outcome(
+        "Avoidable errors averted",
+        "errors",
+        "avoidable errors averted against the comparator over the horizon, on the strategy's own "
+        "decisions (comparator's rate minus the strategy's, times the strategy's decisions)",
+        None,
+        "count",
+        None,
+        "errors",
+    ),
     "avoidable_errors_per_1000": _rate(
         "Avoidable errors",
         "automation-bias plus aversion errors: decisions that went wrong because the AI advice "

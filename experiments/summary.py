@@ -197,6 +197,8 @@ def summarise(runs: pd.DataFrame, baseline: str | None, seed: int = 0) -> pd.Dat
         else:
             averted = averted_errors.loc[(scenario, condition)].reindex(group.index)
             averted = averted.to_numpy(float)
+            rows.append(_averted_row(averted, measure))
+            rows[-1].update(scenario=scenario, condition=condition)
             rows.append(_cost_effect(COST_PER_ERROR_AVERTED, measure, cost, averted, seed))
         rows[-1].update(scenario=scenario, condition=condition)
     rows += spend_timing_rows(runs)
@@ -219,6 +221,17 @@ def errors_averted(runs: pd.DataFrame, baseline: str) -> pd.Series:
         {"scenario": indexed.scenario.to_numpy(), "averted": averted}, index=indexed.index
     ).reset_index()
     return frame.groupby(["scenario", "condition", "replicate"])["averted"].sum()
+
+
+ERRORS_AVERTED = "avoidable_errors_averted"
+
+
+def _averted_row(averted: np.ndarray, measure: str) -> dict:
+    """Errors averted against the baseline (on the scenario's own decisions), as a difference."""
+    row = dict(outcome=ERRORS_AVERTED, measure=measure)
+    row.update(zip(("mean", "median", "low_95", "high_95"), _interval(averted), strict=True))
+    row.update(zip(("diff_mean", "diff_low_95", "diff_high_95"), mean_ci(averted), strict=True))
+    return row
 
 
 def _cost_effect(name: str, measure: str, cost: np.ndarray, gain: np.ndarray, seed: int) -> dict:

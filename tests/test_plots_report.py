@@ -703,13 +703,13 @@ def test_errors_figure_plots_each_difference_with_its_interval(summary):
 
 
 def test_cost_per_error_figure_uses_errors_averted(summary):
-    """Gain axis: the baseline's total avoidable errors minus the strategy's."""
+    """Gain axis: errors averted on the strategy's own decisions (the summary's averted row)."""
     points = plots.cost_effect_points(summary, gain="errors_averted").set_index("scenario")
-    errors = summary[
-        (summary.outcome == "avoidable_errors_per_1000") & (summary.measure == "cumulative")
+    averted = summary[
+        (summary.outcome == "avoidable_errors_averted") & (summary.measure == "cumulative")
     ].set_index("scenario")
     assert points.loc["simulation_just_in_time", "gain"] == pytest.approx(
-        -errors.loc["simulation_just_in_time", "diff_mean"]
+        averted.loc["simulation_just_in_time", "diff_mean"]
     )
     assert points.gain_low.le(points.gain).all() and points.gain.le(points.gain_high).all()
     fig = plots.cost_effectiveness_figure(summary, baseline=BASELINE, gain="errors_averted")
@@ -722,8 +722,10 @@ def test_analyse_writes_every_output_from_tables_alone(tmp_path, runs):
     cfg = make_cfg()
     summary = analyse(cfg, tmp_path, runs, make_by_group(), make_snapshots(50), dict(MANIFEST))
     written = pd.read_csv(tmp_path / "summary.csv")
-    assert set(written.outcome) >= {*SUMMARY_OUTCOMES, "cost_per_avoidable_error_averted_gbp"}
-    assert len(written) == len(summary)
+    costs = pd.read_csv(tmp_path / "cost_effectiveness.csv")
+    assert set(written.outcome) >= {*SUMMARY_OUTCOMES, "avoidable_errors_averted"}
+    assert "cost_per_avoidable_error_averted_gbp" in set(costs.ratio)
+    assert len(written) + len(costs) == len(summary)
     assert (tmp_path / "plots" / "spending.png").read_bytes()[:8] == PNG_MAGIC
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "When the money is spent" in text and "avoidable errors" in text

@@ -40,9 +40,9 @@ GAINS = {
         "Extra appropriately-confident staff vs baseline, final week (workers)",
     ),
     "errors_averted": (
-        "avoidable_errors_per_1000",
+        "avoidable_errors_averted",
         "cumulative",
-        -1,
+        1,
         "Avoidable errors averted vs baseline over the horizon (errors)",
     ),
 }
@@ -54,7 +54,8 @@ def cost_effect_points(
     """Per scenario: mean extra cost and mean gain vs the baseline, with their 95% CIs.
 
     ``gain`` is ``appropriate_workers`` (extra appropriately-confident workers in the final week)
-    or ``errors_averted`` (the baseline's total avoidable errors minus the scenario's).
+    or ``errors_averted`` (the baseline's error rate minus the scenario's, times the scenario's
+    decisions, summed over the weeks: :func:`experiments.summary.errors_averted`).
     """
     name, measure, sign, _ = GAINS[gain]
     cost = final_rows(summary, "cumulative_cost_gbp", condition).set_index("scenario")
