@@ -175,8 +175,12 @@ def check_settings(cfg: DictConfig) -> None:
 
 
 def check_resources(cfg: DictConfig, folder: Path) -> None:
-    """Print the estimate of time and memory; refuse a run the machine cannot hold."""
-    if cfg.calibration.mode != "off":
+    """Print the estimate of time and memory; refuse a run the machine cannot hold.
+
+    Calibration, PSA and sensitivity runs size their own designs (their settings groups), so
+    the scenario count here would mislead: they get no estimate.
+    """
+    if cfg.calibration.mode != "off" or cfg.sensitivity.enabled or cfg.get("psa") is not None:
         return
     experiment = cfg.experiment
     runs = 1
