@@ -202,11 +202,17 @@ def check_resume_matches(cfg: DictConfig, folder: Path) -> None:
         )
 
 
+def nearest_existing(path: Path) -> Path:
+    """The path itself if it exists, else its nearest existing parent (absolute)."""
+    path = Path(path).absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
 def check_writable(folder: Path) -> None:
     """Refuse a results location that cannot be created or written (read-only, no permission)."""
-    probe = Path(folder).absolute()
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
+    probe = nearest_existing(folder)
     if not probe.is_dir():
         raise ConfigError(
             f"hydra.run.dir = {folder}: {probe} is a file; expected a folder to write results into"

@@ -197,7 +197,7 @@ def check_resources(cfg: DictConfig, folder: Path) -> None:
             "expected a run that fits: lower n_jobs or population.n_workers, or add force=true"
         )
     try:
-        free = shutil.disk_usage(_existing(folder)).free
+        free = shutil.disk_usage(guard.nearest_existing(folder)).free
     except OSError:
         return
     if free < MIN_FREE_BYTES:
@@ -205,13 +205,6 @@ def check_resources(cfg: DictConfig, folder: Path) -> None:
             f"hydra.run.dir = {folder}: only {free_space(folder)} free on that disk; expected at "
             f"least {MIN_FREE_BYTES / 1e6:.0f} MB for the results"
         )
-
-
-def _existing(path: Path) -> Path:
-    path = Path(path).absolute()
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    return path
 
 
 def check_folder(cfg: DictConfig, folder: Path) -> None:
