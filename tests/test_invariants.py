@@ -32,7 +32,7 @@ from model.config import (
     TrainingConfig,
 )
 from model.training import cost_per_person
-from model.workforce import NEVER
+from model.workforce import NEVER, SKILLS
 
 DEPARTMENT_SIZE = 50
 MODALITIES = tuple(TrainingConfig().modalities)
@@ -320,8 +320,9 @@ def test_joiners_replace_leavers_untrained_and_not_using(small_config) -> None:
     wf.trust_strength[:] = 150.0
     wf.uses[:] = True
     wf.times_trained[:] = 3
-    wf.literacy_bonus[:] = 0.5 * (1 - wf.baseline_literacy)
-    wf.detection_bonus[:] = 0.2
+    wf.durable_gain[:, SKILLS.index("literacy")] = 0.5 * (1 - wf.baseline_literacy)
+    wf.transient_gain[:, SKILLS.index("detection"), :] = 0.2
+    assert (wf.literacy_bonus > 0).all() and (wf.detection_bonus > 0).all()
     wf.influence_multiplier[:] = 3.0
     wf.last_use_week[:] = model.week
     state = model.programmes[0]
