@@ -756,3 +756,29 @@ def test_worsening_too_small_to_show_is_not_named_but_a_visible_one_is():
     clauses = worsened_guards(summary_with(0.02), "s", "final")
     assert len(clauses) == 1 and clauses[0].startswith("may raise")
     assert "not distinguishable from no change" in clauses[0]
+
+
+def test_a_clear_but_tiny_worsening_is_named_without_a_zero_figure():
+    """A worsening whose CI excludes zero but which prints as 0.0 reads 'slightly (by less than
+    0.1 points, though clearly more than none)', never 'by about 0.0 points'."""
+    from experiments.report.uncertainty import worsened_guards
+
+    summary = pd.DataFrame(
+        [
+            dict(
+                scenario="s",
+                condition="default",
+                outcome="over_trust_share",
+                measure="final",
+                mean=0.1,
+                diff_mean=0.0002,
+                diff_low_95=0.0001,
+                diff_high_95=0.0003,
+            )
+        ]
+    )
+    (clause,) = worsened_guards(summary, "s", "final")
+    assert clause == (
+        "raises the share of staff over-trusting slightly "
+        "(by less than 0.1 points, though clearly more than none)"
+    )

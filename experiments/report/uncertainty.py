@@ -52,6 +52,12 @@ def change_words(row: Mapping, name: str, measure: str) -> str:
     if diff == 0:
         verb = "does not change"
     text = f"{verb} {noun(name)}"
+    if diff != 0 and shown_as_zero(name, diff, measure):
+        smallest = amount(name, 0.001 if outcome(name).kind == "share" else 0.1, measure, True)
+        clear = verdict(row, outcome(name).better) in ("improvement", "worse")
+        return f"{text} slightly (by less than {smallest}" + (
+            ", though clearly more than none)" if clear else ")"
+        )
     if diff != 0:
         text += f" by about {amount(name, abs(diff), measure, signed=True)}"
     low, high = row.get("diff_low_95"), row.get("diff_high_95")
