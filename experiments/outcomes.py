@@ -244,3 +244,34 @@ def check_primary(primary_outcome: str, primary_measure: str) -> list[str]:
             "or mean with no cumulative total; expected final or time_average"
         )
     return problems
+
+
+SHORT_PATHS = {
+    "population.archetypes.": "",
+    "population.staff_groups.": "",
+    "population.": "",
+    "training.modalities.": "",
+    "behaviour.": "",
+    "tools.0.": "tool: ",
+    "strategy.audit.": "audit (strategy): ",
+    "audit.": "audit: ",
+    "training.": "training: ",
+}
+
+
+def parameter_label(path: str) -> str:
+    """A parameter's dotted path, shortened for an axis ('workshop.half_life_weeks')."""
+    for prefix, replacement in SHORT_PATHS.items():
+        if path.startswith(prefix):
+            return replacement + path[len(prefix) :]
+    return path
+
+
+def output_title_and_unit(name: str, primary: str, baseline: str) -> tuple[str, str]:
+    """(panel title, unit) of an output of the analysis."""
+    base = name.removesuffix(f"_vs_{baseline}")
+    info = outcome(base)
+    unit = "percentage points" if info.kind == "share" else info.unit
+    if base != name:
+        return f"{info.label}: strategy minus {pretty(baseline).lower()}", unit
+    return f"{info.label} (strategy)", unit

@@ -23,7 +23,7 @@ from experiments.calibration.discrepancy import reference_distance
 from experiments.calibration.outputs import NOT_IDENTIFIED
 from experiments.calibration.problem import CalibrationProblem
 from experiments.io import write_text
-from experiments.report import CSS
+from experiments.report.page import html_page
 
 CAPTIONS = {
     "fit": (
@@ -337,13 +337,7 @@ def render_report(
     calibrated = (Path(plots["fit"]).parent / "calibrated.yaml").read_text(encoding="utf-8")
     parts += ["<h2>Calibrated values</h2>", f"<pre>{_e(calibrated)}</pre>"]
     parts += ["<h2>Provenance</h2>", _provenance_html(cfg, manifest)]
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{CSS}</style></head>\n<body>\n"
-        + "\n".join(parts)
-        + "\n</body></html>\n"
-    )
+    return html_page(title, parts)
 
 
 def _provenance_html(cfg: DictConfig, manifest: Mapping[str, Any]) -> str:

@@ -18,42 +18,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from experiments.outcomes import outcome, pretty
+from experiments.outcomes import output_title_and_unit, parameter_label
 from experiments.plots.style import save, scale
 
 TOP = 12
 BAR_COLOUR = "#2a6ebb"
 SIGMA_COLOUR = "#d95f02"
 NOISE_COLOUR = "#555555"
-SHORT = {
-    "population.archetypes.": "",
-    "population.staff_groups.": "",
-    "population.": "",
-    "training.modalities.": "",
-    "behaviour.": "",
-    "tools.0.": "tool: ",
-    "strategy.audit.": "audit (strategy): ",
-    "audit.": "audit: ",
-    "training.": "training: ",
-}
-
-
-def parameter_label(path: str) -> str:
-    """A parameter's dotted path, shortened for an axis ('workshop.half_life_weeks')."""
-    for prefix, replacement in SHORT.items():
-        if path.startswith(prefix):
-            return replacement + path[len(prefix) :]
-    return path
-
-
-def output_title_and_unit(name: str, primary: str, baseline: str) -> tuple[str, str]:
-    """(panel title, unit) of an output of the analysis."""
-    base = name.removesuffix(f"_vs_{baseline}")
-    info = outcome(base)
-    unit = "percentage points" if info.kind == "share" else info.unit
-    if base != name:
-        return f"{info.label}: strategy minus {pretty(baseline).lower()}", unit
-    return f"{info.label} (strategy)", unit
 
 
 def tornado_figure(

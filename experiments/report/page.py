@@ -136,12 +136,7 @@ def render_report(
         "<h2>Provenance</h2>",
         provenance_html(cfg, manifest),
     ]
-    body = "\n".join(parts)
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)}</title><style>{CSS}</style></head>\n<body>\n{body}\n</body></html>\n"
-    )
+    return html_page(title, parts)
 
 
 def write_report(
@@ -162,3 +157,13 @@ def write_report(
         manifest: The provenance record written to ``manifest.json``.
     """
     return write_text(Path(out_dir) / "report.html", render_report(cfg, summary, plots, manifest))
+
+
+def html_page(title: str, parts: list[str]) -> str:
+    """A self-contained HTML page: the report style sheet, the title, the parts in order."""
+    body = "\n".join(parts)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title><style>{CSS}</style></head>\n<body>\n{body}\n</body></html>\n"
+    )

@@ -16,7 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from experiments.io import write_text
 from experiments.report.how_sure import how_sure_html
-from experiments.report.page import CSS
+from experiments.report.page import html_page
 from experiments.report.provenance import provenance_html
 from experiments.report.text import esc
 
@@ -96,12 +96,7 @@ def render_psa_report(
         "<h2>Provenance</h2>",
         provenance_html(cfg, manifest),
     ]
-    body = "\n".join(parts)
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)}</title><style>{CSS}</style></head>\n<body>\n{body}\n</body></html>\n"
-    )
+    return html_page(title, parts)
 
 
 def write_psa_report(

@@ -22,10 +22,9 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.io import write_text
-from experiments.outcomes import outcome, pretty
-from experiments.plots.tornado import output_title_and_unit, parameter_label
+from experiments.outcomes import outcome, output_title_and_unit, parameter_label, pretty
 from experiments.report.assumptions import table_html
-from experiments.report.page import CSS
+from experiments.report.page import html_page
 from experiments.report.provenance import provenance_html
 from experiments.report.text import esc
 
@@ -271,10 +270,5 @@ def write_sensitivity_report(
         "<h2>Provenance</h2>",
         provenance_html(cfg, manifest),
     ]
-    html = (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{esc(title)}</title><style>{CSS}</style></head>\n<body>\n"
-        + "\n".join(body)
-        + "\n</body></html>\n"
-    )
+    html = html_page(title, body)
     return write_text(Path(out_dir) / "report.html", html)

@@ -23,8 +23,8 @@ from model.evidence import load_evidence
 from model.params import iter_params
 
 SAMPLED_KINDS = ("evidence", "assumption")
-SUM_TO_ONE = ("population.archetypes.",)
-"""Groups of ``<prefix><name>.share`` values renormalised to sum to 1 after sampling."""
+ARCHETYPE_SHARES = "population.archetypes."
+"""Prefix of the archetype shares, renormalised to sum to 1 after sampling."""
 
 
 @dataclass(frozen=True)
@@ -119,9 +119,10 @@ def with_values(config: ModelConfig, values: Mapping[str, float]) -> ModelConfig
     config = copy.deepcopy(config)
     for path, value in values.items():
         _set(config, path, value)
-    for prefix in SUM_TO_ONE:
-        if any(p.startswith(prefix) and p.endswith(".share") for p in values):
-            _renormalise(config, prefix)
+    if any(p.startswith(ARCHETYPE_SHARES) and p.endswith(".share") for p in values):
+        total = sum(a.share for a in config.population.archetypes.values())
+        for archetype in config.population.archetypes.values():
+            archetype.share = archetype.share / total
     return config
 
 
@@ -137,15 +138,6 @@ def _set(config: Any, path: str, value: float) -> None:
             node = getattr(node, part)
     current = getattr(node, parts[-1])
     setattr(node, parts[-1], int(value) if isinstance(current, int) else float(value))
-
-
-def _renormalise(config: ModelConfig, prefix: str) -> None:
-    group = config.population.archetypes if prefix == "population.archetypes." else None
-    if group is None:
-        return
-    total = sum(a.share for a in group.values())
-    for archetype in group.values():
-        archetype.share = archetype.share / total
 
 
 __all__ = ["Prior", "load_priors", "sample", "sample_unit", "with_values"]
