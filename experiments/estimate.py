@@ -21,6 +21,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from experiments.parallel import cores
+
 SECONDS_PER_RUN = 0.15
 SECONDS_PER_WORKER_WEEK = 1.5e-7
 SECONDS_PER_WORKER_SETUP = 2e-6
@@ -62,14 +64,6 @@ def _duration(seconds: float) -> str:
     if seconds < 5400:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
-
-
-def cores() -> int:
-    """Cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def processes_for(n_jobs: int, runs: int) -> int:

@@ -18,10 +18,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import delayed
 from tqdm import tqdm
 
 from experiments.io import write_table
+from experiments.parallel import parallel
 from experiments.uncertainty.priors import with_values
 from model import ModelConfig, WorkforceModel
 
@@ -89,7 +90,7 @@ def run_points(
     progress: bool = True,
     outcomes: Sequence[str] = RECORDED,
 ) -> dict[str, int]:
-    """Run the points whose file does not exist yet, in parallel (joblib), with a progress bar.
+    """Run the points without a file yet, in parallel (:mod:`experiments.parallel`), with a bar.
 
     Returns:
         Counts: ``points_total``, ``points_reused``, ``points_computed``, ``runs_computed``.
@@ -101,7 +102,7 @@ def run_points(
             delayed(run_point)(p, {a: arms[a] for a in p.arms}, seeds, points_dir, outcomes)
             for p in todo
         )
-        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs)
+        results = parallel(n_jobs, return_as="generator_unordered")(jobs)
         bar = tqdm(results, total=len(todo), desc=stage, unit="point", disable=not progress)
         for _ in bar:
             pass
