@@ -107,7 +107,7 @@ def check_settings(settings: Any) -> None:
             ) from error
 
 
-def _connect(address: str, n_jobs: int) -> tuple[Any, Any]:
+def _connect(address: str, n_jobs: int, processes: bool = True) -> tuple[Any, Any]:
     """A client of the scheduler at ``address``, or of a new LocalCluster (and that cluster)."""
     from distributed import Client, LocalCluster
 
@@ -123,18 +123,20 @@ def _connect(address: str, n_jobs: int) -> tuple[Any, Any]:
             ) from error
     workers = cores() if n_jobs == -1 else n_jobs
     cluster = LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None
     )
     return Client(cluster), cluster
 
 
 @contextmanager
-def session(settings: Any, n_jobs: int = -1) -> Iterator[Session]:
+def session(settings: Any, n_jobs: int = -1, processes: bool = True) -> Iterator[Session]:
     """Enter the backend of ``settings`` for every parallel loop run inside the block.
 
     Args:
         settings: ``cfg.parallel``; None means loky.
         n_jobs: Processes (loky), or worker processes of a LocalCluster (-1 = :func:`cores`).
+        processes: A LocalCluster's workers are processes (False: threads of this process,
+            for quick tests of the plumbing; the model holds the GIL, so no faster).
 
     Yields:
         The session (for loky, a session without a client).
@@ -149,7 +151,7 @@ def session(settings: Any, n_jobs: int = -1) -> Iterator[Session]:
         yield Session("loky", None, cores() if n_jobs == -1 else n_jobs)
         return
     check_settings(settings)
-    client, cluster = _connect(str(settings.address or ""), n_jobs)
+    client, cluster = _connect(str(settings.address or ""), n_jobs, processes)
     previous = _ACTIVE
     try:
         workers = sum(client.ncores().values())
