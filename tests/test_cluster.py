@@ -110,9 +110,7 @@ def sharded_sweep(tmp_path_factory) -> Path:
 def test_shards_split_the_replicates_disjointly_and_evenly(replicates):
     """Shard ranges are contiguous, disjoint, cover every replicate, and differ by at most one."""
     for shards in range(1, replicates + 1):
-        ranges = [
-            replicate_range(_Experiment(replicates, shards, k)) for k in range(shards)
-        ]
+        ranges = [replicate_range(_Experiment(replicates, shards, k)) for k in range(shards)]
         assert [r for rng in ranges for r in rng] == list(range(replicates))
         assert max(map(len, ranges)) - min(map(len, ranges)) <= 1
 
