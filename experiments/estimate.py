@@ -53,12 +53,13 @@ class Estimate:
         """One line for the terminal."""
         return (
             f"estimate: {self.runs:,} run(s) x {self.workers:,} workers x {self.weeks} weeks on "
-            f"{self.processes} process(es): about {_duration(self.seconds)}, "
+            f"{self.processes} process(es): about {duration(self.seconds)}, "
             f"peak memory about {self.peak_gb:.1f} GB"
         )
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """'25 s', '12 min' or '1.5 h'."""
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 5400:

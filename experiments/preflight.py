@@ -28,7 +28,7 @@ from omegaconf.errors import ConfigKeyError, OmegaConfBaseException
 
 from experiments import guard
 from experiments.errors import CONF_DIR, describe, free_space
-from experiments.estimate import available_memory_gb, cores, estimate
+from experiments.estimate import available_memory_gb, cores, duration, estimate
 from experiments.parallel import check_settings as check_parallel
 from experiments.schema import (
     RunConfig,
@@ -218,9 +218,17 @@ def check_resources(cfg: DictConfig, folder: Path) -> None:
         runs = len(experiment.scenarios) * max(1, len(experiment.conditions))
         runs *= len(replicate_range(experiment))
     guess = estimate(runs, cfg.population.n_workers, cfg.weeks, cfg.n_jobs)
-    print(guess.describe(), flush=True)
+    remote = cfg.parallel.backend == "dask" and cfg.parallel.address
+    if remote:  # the scheduler's workers set the time and hold the memory
+        print(
+            f"estimate: {runs:,} run(s) of about {duration(guess.seconds_per_run)} each on the "
+            f"Dask cluster at {cfg.parallel.address}",
+            flush=True,
+        )
+    else:
+        print(guess.describe(), flush=True)
     available = available_memory_gb()
-    if available is not None and guess.peak_gb > available and not cfg.force:
+    if not remote and available is not None and guess.peak_gb > available and not cfg.force:
         raise ConfigError(
             f"estimated peak memory {guess.peak_gb:.1f} GB ({guess.processes} process(es) x "
             f"{cfg.population.n_workers:,} workers) exceeds the {available:.1f} GB available; "

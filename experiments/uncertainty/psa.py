@@ -33,7 +33,7 @@ from tqdm import tqdm
 
 from experiments.io import write_table
 from experiments.outcomes import outcome, pretty
-from experiments.parallel import parallel
+from experiments.parallel import check_shared_folder, parallel
 from experiments.summary import errors_averted
 from experiments.uncertainty.priors import with_values
 from model import ModelConfig, WorkforceModel
@@ -146,10 +146,13 @@ def run_all(
         n_jobs: Processes (-1 = every allocated core); on Dask, the cluster's workers.
         progress: Show a progress bar.
     """
+    runs_dir = Path(runs_dir).absolute()  # Dask workers may start in another folder
     todo = [r for r in runs if not r.path(runs_dir).exists()]
     started = time.perf_counter()
     cpu = 0.0
     if todo:
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        check_shared_folder(runs_dir)
         jobs = (delayed(simulate)(r, bases[r.strategy], runs_dir) for r in todo)
         results = parallel(n_jobs, return_as="generator_unordered")(jobs)
         for seconds in tqdm(

@@ -22,7 +22,7 @@ from joblib import delayed
 from tqdm import tqdm
 
 from experiments.io import write_table
-from experiments.parallel import parallel
+from experiments.parallel import check_shared_folder, parallel
 from experiments.uncertainty.priors import with_values
 from model import ModelConfig, WorkforceModel
 
@@ -95,8 +95,11 @@ def run_points(
     Returns:
         Counts: ``points_total``, ``points_reused``, ``points_computed``, ``runs_computed``.
     """
+    points_dir = Path(points_dir).absolute()  # Dask workers may start in another folder
     todo = [p for p in points if not p.path(points_dir).exists()]
     if todo:
+        points_dir.mkdir(parents=True, exist_ok=True)
+        check_shared_folder(points_dir)
         stage = todo[0].stage
         jobs = (
             delayed(run_point)(p, {a: arms[a] for a in p.arms}, seeds, points_dir, outcomes)
