@@ -123,7 +123,7 @@ def _connect(address: str, n_jobs: int, processes: bool = True) -> tuple[Any, An
             ) from error
     workers = cores() if n_jobs == -1 else n_jobs
     cluster = LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None
+        n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=":0"
     )
     return Client(cluster), cluster
 

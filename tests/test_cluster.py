@@ -23,7 +23,12 @@ from hydra.core.global_hydra import GlobalHydra
 
 from experiments import parallel
 from experiments.pool import pool
-from experiments.preflight import check_settings, compose_checked, register_resolvers
+from experiments.preflight import (
+    check_settings,
+    compose_checked,
+    register_resolvers,
+    without_hydra,
+)
 from experiments.runner import replicate_seeds
 from experiments.schema import replicate_range
 from model.validation import ConfigError
@@ -296,3 +301,41 @@ def test_slurm_launcher_config_composes_onto_submitit():
     assert launcher._target_.endswith("submitit_launcher.SlurmLauncher")
     assert (launcher.partition, launcher.cpus_per_task, launcher.timeout_min) == ("compute", 8, 240)
     assert np.isfinite(launcher.mem_gb)
+
+
+def test_abc_on_dask_accepts_particles_that_re_simulate_from_their_seeds(tmp_path):
+    """One ABC-SMC generation through pyABC's Dask sampler: every particle is accepted (epsilon
+    is infinite in generation 0) and re-simulating it from its stored seed gives its distance."""
+    from experiments.calibration.abc_smc import SurveyModel, run_abc
+    from experiments.calibration.discrepancy import SurveyDistance
+    from experiments.calibration.parameters import apply_overrides
+    from experiments.calibration.problem import build_problem
+    from experiments.calibration.simulate import simulate_survey
+    from experiments.survey_data import load_targets
+
+    targets = load_targets(REPO / "conf" / "calibration" / "targets" / "uk_nhs.yaml")
+    others = [f for f in targets.figure_id if not f.startswith("hf2020_want_")]
+    register_resolvers()
+    cfg = compose_checked(
+        [
+            "experiment=calibrate",
+            "population.n_workers=200",
+            "weeks=30",
+            "progress=false",
+            "calibration.params=quick",
+            "calibration.population_size=6",
+            "calibration.max_generations=1",
+            f"calibration.exclude_figures=[{','.join(others)}]",
+        ]
+    )
+    problem = build_problem(without_hydra(cfg))
+    with parallel.session(parallel.ParallelConfig(backend="dask"), n_jobs=2, processes=False):
+        result = run_abc(problem, tmp_path, n_jobs=2, seed=3, progress=False)
+    posterior = result.posterior
+    assert len(posterior) == 6 and result.generations_run == 1
+    distance, model = SurveyDistance(problem.plan), SurveyModel(problem)
+    for row in posterior.itertuples():
+        values = {model.keys[name]: getattr(row, name) for name in problem.names}
+        config = apply_overrides(model.base, values)
+        shares = simulate_survey(config, problem.plan, int(row.seed)).shares
+        assert distance(shares, problem.observed) == pytest.approx(row.distance)
