@@ -5,6 +5,7 @@ python run.py tools.0.reliability=0.7 seed=3   # any value overridden
 python run.py experiment=calibrate             # calibrate to the UK survey figures
 python run.py experiment=sensitivity           # what the answer depends on (Morris, Sobol)
 python run.py experiment=psa                   # how sure: PSA and value of information
+python run.py experiment=training_mix parallel.backend=dask   # the runs on a Dask cluster
 """
 
 from __future__ import annotations
@@ -40,29 +41,43 @@ def main(cfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     # The model and experiment code load only here, so --help and config errors answer fast.
-    from experiments.compare import run_experiment
+    from experiments.parallel import session
     from experiments.single_run import run_single
 
     with one_line_errors():
-        if cfg.calibration.mode != "off":
-            from experiments.calibration import require_calibration_packages
-
-            require_calibration_packages()
-            from experiments.calibration.pipeline import run_calibration
-
-            run_calibration(cfg, out_dir)
-        elif cfg.sensitivity.enabled:
-            from experiments.uncertainty.sensitivity_experiment import run_sensitivity
-
-            run_sensitivity(cfg, out_dir, compose_scenario)
-        elif cfg.get("psa") is not None:
-            from experiments.uncertainty.pipeline import run_psa
-
-            run_psa(cfg, out_dir, compose_scenario)
-        elif cfg.experiment.scenarios:
-            run_experiment(cfg, out_dir, compose_scenario)
-        else:
+        if not (
+            cfg.calibration.mode != "off"
+            or cfg.sensitivity.enabled
+            or cfg.get("psa") is not None
+            or cfg.experiment.scenarios
+        ):
             run_single(cfg, out_dir, progress=cfg.progress)
+            return
+        with session(cfg.parallel, cfg.n_jobs):
+            _run_design(cfg, out_dir)
+
+
+def _run_design(cfg: DictConfig, out_dir: Path) -> None:
+    """Calibration, sensitivity, PSA or a scenario experiment, inside the parallel session."""
+    from experiments.compare import run_experiment
+
+    if cfg.calibration.mode != "off":
+        from experiments.calibration import require_calibration_packages
+
+        require_calibration_packages()
+        from experiments.calibration.pipeline import run_calibration
+
+        run_calibration(cfg, out_dir)
+    elif cfg.sensitivity.enabled:
+        from experiments.uncertainty.sensitivity_experiment import run_sensitivity
+
+        run_sensitivity(cfg, out_dir, compose_scenario)
+    elif cfg.get("psa") is not None:
+        from experiments.uncertainty.pipeline import run_psa
+
+        run_psa(cfg, out_dir, compose_scenario)
+    else:
+        run_experiment(cfg, out_dir, compose_scenario)
 
 
 def entry(args: list[str]) -> int:

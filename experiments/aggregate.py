@@ -8,7 +8,9 @@ run) and Hydra's ``.hydra/overrides.yaml``. ``aggregate.csv`` has every row of e
 label (the overrides that differ between jobs) and one column per swept key holding that job's
 value (e.g. ``tools.0.reliability``). ``aggregate.png`` plots the headline outcome. Both are
 written into the sweep folder. The same runs
-automatically at the end of every multirun through :class:`AggregateCallback`.
+automatically at the end of every multirun through :class:`AggregateCallback`, except for a
+sweep over ``experiment.shard`` (the shards of one experiment), which it pools into
+``<sweep>/pooled`` instead (:mod:`experiments.pool`).
 """
 
 from __future__ import annotations
@@ -129,13 +131,40 @@ def _plot(table: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
+def shard_jobs(jobs: list[Path]) -> list[Path]:
+    """The jobs that are shards of an experiment (``experiment.shards`` > 1 in their config)."""
+    found = []
+    for job in jobs:
+        saved = job / "config.yaml"
+        if saved.exists():
+            experiment = (yaml.safe_load(saved.read_text(encoding="utf-8")) or {}).get("experiment")
+            if int((experiment or {}).get("shards", 1)) > 1:
+                found.append(job)
+    return found
+
+
 class AggregateCallback(Callback):
-    """Hydra callback: aggregate the sweep when a multirun ends."""
+    """Hydra callback: aggregate the sweep when a multirun ends (pool it, if it ran shards)."""
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
-        """Write aggregate.csv and aggregate.png into the sweep folder."""
+        """Write aggregate.csv and aggregate.png, or the pooled results, into the sweep folder.
+
+        A sweep over ``experiment.shard`` is one experiment split into jobs: its shards are
+        pooled into ``<sweep>/pooled`` (:mod:`experiments.pool`) rather than aggregated.
+        """
+        sweep_dir = Path(config.hydra.sweep.dir)
+        shards = shard_jobs(job_folders(sweep_dir))
+        if shards:
+            from experiments.pool import pool
+            from model.validation import ConfigError
+
+            try:
+                pool(sweep_dir / "pooled", shards)
+            except ConfigError as error:
+                print(f"pool: {error}", file=sys.stderr)
+            return
         try:
-            aggregate(Path(config.hydra.sweep.dir))
+            aggregate(sweep_dir)
         except (FileNotFoundError, ValueError) as error:
             print(f"aggregate: {error}", file=sys.stderr)
 

@@ -28,8 +28,21 @@ examples:
   python run.py weeks=104 tools.0.reliability=0.7 seed=7   # one scenario, values overridden
   python run.py strategy=champions strategy.budget_gbp=100000
   python run.py experiment=calibrate calibration/settings=quick
+  python run.py experiment=training_mix parallel.backend=dask   # on a Dask LocalCluster
+  python run.py -m hydra/launcher=slurm experiment=training_mix experiment.shards=4 \\
+      'experiment.shard=range(4)'                   # 4 SLURM jobs, pooled at the end
   python run.py --cfg job                            # print the full resolved config
   python run.py --hydra-help                         # Hydra's own help"""
+
+CLUSTER = """\
+beyond one machine (README, "Running on a cluster"; pip install -e ".[cluster]"):
+  n_jobs=-1                    processes = cores allocated to the job (taskset, SLURM), default
+  parallel.backend=loky|dask   dask: every run a Dask task (experiments, PSA, sensitivity, ABC)
+  parallel.address=tcp://host:8786   a running `dask scheduler` (empty: a LocalCluster of n_jobs)
+  experiment.shards=N experiment.shard=k   run only shard k of the replicates (0 <= k < N)
+  python -m experiments.pool OUT SHARD_FOLDER...   pool shards into one experiment's results
+  hydra/launcher=slurm | submitit_local   submit a -m sweep (e.g. 'experiment.shard=range(N)')
+                                          as a SLURM job array, or as local processes"""
 
 MORE = """\
 every parameter, its unit, default and source: docs/ODD.md (Parameters) and
@@ -67,5 +80,5 @@ def help_text(conf: Path) -> str:
     lines += ["", "config groups (group=option):"]
     for group, options in _groups(conf):
         lines.append(f"  {group:<20} {', '.join(options)}")
-    lines += ["", EXAMPLES, "", MORE]
+    lines += ["", EXAMPLES, "", CLUSTER, "", MORE]
     return "\n".join(lines)

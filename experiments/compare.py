@@ -1,4 +1,9 @@
-"""A scenario comparison end to end: runs, runs table, summary, plots, report, manifest."""
+"""A scenario comparison end to end: runs, runs table, summary, plots, report, manifest.
+
+A shard (``experiment.shards`` > 1) stops after its runs: it writes ``runs/``, ``snapshots/``,
+``config.yaml`` and a ``manifest.json`` marking it complete, and :mod:`experiments.pool` turns
+the shards into the summary, plots and report of the whole experiment (:func:`finish`).
+"""
 
 from __future__ import annotations
 
@@ -14,12 +19,12 @@ from experiments.outcomes import DEFAULT_PRIMARY
 from experiments.plots import make_all_plots
 from experiments.provenance import manifest
 from experiments.report import write_report
-from experiments.runner import build_specs, collect, run_all
-from experiments.schema import validate_experiment
+from experiments.runner import RunKey, build_specs, collect, replicate_seeds, run_all
+from experiments.schema import replicate_range, validate_experiment
 from experiments.summary import split_cost_effectiveness, summarise
 from model.validation import ConfigError
 
-RUN_SETTINGS = ("resume", "n_jobs", "progress", "force")
+RUN_SETTINGS = ("resume", "n_jobs", "progress", "force", "parallel")
 
 
 def check_resumable(cfg: DictConfig, out_dir: Path) -> None:
@@ -101,20 +106,35 @@ def run_experiment(
         check_resumable(cfg, out_dir)
     else:
         write_text(out_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
+    counts = run_all(specs, out_dir / "runs", cfg.n_jobs, progress=cfg.progress)
+    if int(experiment.get("shards", 1)) > 1:
+        return _finish_shard(cfg, out_dir, counts, started)
+    return finish(cfg, out_dir, specs, counts, started)
+
+
+def finish(
+    cfg: DictConfig, out_dir: Path, keys: list[RunKey], counts: dict, started: float
+) -> dict:
+    """From the finished runs in ``out_dir/runs`` to the runs tables and every output.
+
+    Args:
+        cfg: The experiment's config.
+        out_dir: The results folder (its ``runs/`` holds every run of ``keys``).
+        keys: The runs, in the order of :func:`experiments.runner.build_specs`.
+        counts: Run counts and times for the manifest.
+        started: ``time.perf_counter()`` when the work began.
+    """
+    experiment = cfg.experiment
     runs_dir = out_dir / "runs"
-    counts = run_all(specs, runs_dir, cfg.n_jobs, progress=cfg.progress)
-    runs = collect(specs, runs_dir)
-    by_group = collect(specs, runs_dir, "_by_group")
+    runs = collect(keys, runs_dir)
+    by_group = collect(keys, runs_dir, "_by_group")
     write_table(out_dir / "runs", runs, ("parquet",))
     write_table(out_dir / "runs_by_group", by_group, ("parquet",))
-    snapshots = collect(specs, runs_dir, "_snapshot")
-    seeds = [s.config.seed for s in specs if s.scenario == specs[0].scenario][
-        : experiment.replicates
-    ]
+    snapshots = collect(keys, runs_dir, "_snapshot")
     record = manifest(
         seed=cfg.seed,
         wall_time_s=time.perf_counter() - started,
-        replicate_seeds=seeds,
+        replicate_seeds=replicate_seeds(cfg.seed, experiment.replicates),
         **counts,
     )
     summary = analyse(cfg, out_dir, runs, by_group, snapshots, record)
@@ -125,3 +145,28 @@ def run_experiment(
         )
         print(f"report: {out_dir / 'report.html'}")
     return {"summary": summary, "runs": runs, "manifest": record}
+
+
+def _finish_shard(cfg: DictConfig, out_dir: Path, counts: dict, started: float) -> dict:
+    """A shard's manifest (its replicates, seeds and counts); the summary waits for the pool."""
+    experiment = cfg.experiment
+    replicates = replicate_range(experiment)
+    seeds = replicate_seeds(cfg.seed, experiment.replicates)
+    record = manifest(
+        seed=cfg.seed,
+        wall_time_s=time.perf_counter() - started,
+        kind="shard",
+        shard=int(experiment.shard),
+        shards=int(experiment.shards),
+        replicates=[replicates.start, replicates.stop - 1],
+        replicate_seeds=[seeds[r] for r in replicates],
+        **counts,
+    )
+    write_json(out_dir / "manifest.json", record)
+    if cfg.progress:
+        print(
+            f"shard {experiment.shard} of {experiment.shards} (replicates {replicates.start} to "
+            f"{replicates.stop - 1}): {counts['runs_total']} runs in {record['wall_time_s']:.1f} s"
+        )
+        print(f"pool the shards: python -m experiments.pool OUT {out_dir} ...")
+    return {"summary": None, "runs": None, "manifest": record}

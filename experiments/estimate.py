@@ -21,6 +21,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from experiments.parallel import cores
+
 SECONDS_PER_RUN = 0.15
 SECONDS_PER_WORKER_WEEK = 1.5e-7
 SECONDS_PER_WORKER_SETUP = 2e-6
@@ -51,25 +53,18 @@ class Estimate:
         """One line for the terminal."""
         return (
             f"estimate: {self.runs:,} run(s) x {self.workers:,} workers x {self.weeks} weeks on "
-            f"{self.processes} process(es): about {_duration(self.seconds)}, "
+            f"{self.processes} process(es): about {duration(self.seconds)}, "
             f"peak memory about {self.peak_gb:.1f} GB"
         )
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """'25 s', '12 min' or '1.5 h'."""
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 5400:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
-
-
-def cores() -> int:
-    """Cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def processes_for(n_jobs: int, runs: int) -> int:

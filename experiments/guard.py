@@ -31,7 +31,7 @@ from model.validation import ConfigError
 
 LOCK_NAME = ".lock"
 FINGERPRINT_KEY = "abm_fingerprint"
-RUN_SETTINGS = ("resume", "n_jobs", "progress", "force")
+RUN_SETTINGS = ("resume", "n_jobs", "progress", "force", "parallel")
 """Keys that may differ between a run and its resumption: they do not change any result."""
 
 

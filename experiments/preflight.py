@@ -28,8 +28,14 @@ from omegaconf.errors import ConfigKeyError, OmegaConfBaseException
 
 from experiments import guard
 from experiments.errors import CONF_DIR, describe, free_space
-from experiments.estimate import available_memory_gb, cores, estimate
-from experiments.schema import RunConfig, register_configs, validate_experiment
+from experiments.estimate import available_memory_gb, cores, duration, estimate
+from experiments.parallel import check_settings as check_parallel
+from experiments.schema import (
+    RunConfig,
+    register_configs,
+    replicate_range,
+    validate_experiment,
+)
 from model import as_model_config
 from model.validation import ConfigError, check_go_live
 
@@ -154,8 +160,10 @@ def check_settings(cfg: DictConfig) -> None:
     if cfg.n_jobs != -1 and cfg.n_jobs < 1:
         raise ConfigError(
             f"n_jobs = {cfg.n_jobs}: expected -1 (every core) or a number of processes from 1 "
-            f"(this machine has {cores()} cores)"
+            f"(this job may use {cores()} cores)"
         )
+    check_parallel(cfg.parallel)
+    check_shards(cfg)
     for i, programme in enumerate(cfg.strategy.programmes):
         if OmegaConf.is_missing(programme, "modality"):
             raise ConfigError(
@@ -174,6 +182,28 @@ def check_settings(cfg: DictConfig) -> None:
         raise ConfigError("; ".join(problems))
 
 
+def check_shards(cfg: DictConfig) -> None:
+    """Shards split the replicates of a scenario experiment; refuse them anywhere else."""
+    shards = cfg.experiment.shards
+    if shards == 1:
+        return
+    design = (
+        "calibration"
+        if cfg.calibration.mode != "off"
+        else "a sensitivity design"
+        if cfg.sensitivity.enabled
+        else "a PSA"
+        if cfg.get("psa") is not None
+        else None
+    )
+    if design or not cfg.experiment.scenarios:
+        raise ConfigError(
+            f"experiment.shards = {shards}: shards split the replicates of a scenario experiment, "
+            f"not {design or 'a single run'}; expected experiment.shards=1 (spread "
+            f"{design or 'it'} over a cluster with parallel.backend=dask instead)"
+        )
+
+
 def check_resources(cfg: DictConfig, folder: Path) -> None:
     """Print the estimate of time and memory; refuse a run the machine cannot hold.
 
@@ -186,11 +216,19 @@ def check_resources(cfg: DictConfig, folder: Path) -> None:
     runs = 1
     if experiment.scenarios:
         runs = len(experiment.scenarios) * max(1, len(experiment.conditions))
-        runs *= experiment.replicates
+        runs *= len(replicate_range(experiment))
     guess = estimate(runs, cfg.population.n_workers, cfg.weeks, cfg.n_jobs)
-    print(guess.describe(), flush=True)
+    remote = cfg.parallel.backend == "dask" and cfg.parallel.address
+    if remote:  # the scheduler's workers set the time and hold the memory
+        print(
+            f"estimate: {runs:,} run(s) of about {duration(guess.seconds_per_run)} each on the "
+            f"Dask cluster at {cfg.parallel.address}",
+            flush=True,
+        )
+    else:
+        print(guess.describe(), flush=True)
     available = available_memory_gb()
-    if available is not None and guess.peak_gb > available and not cfg.force:
+    if not remote and available is not None and guess.peak_gb > available and not cfg.force:
         raise ConfigError(
             f"estimated peak memory {guess.peak_gb:.1f} GB ({guess.processes} process(es) x "
             f"{cfg.population.n_workers:,} workers) exceeds the {available:.1f} GB available; "

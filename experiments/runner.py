@@ -4,7 +4,10 @@ Replicate seeds derive from the experiment's seed (``numpy.random.SeedSequence.s
 shared across scenarios and conditions, so differences between scenarios are paired. Each run is
 written to ``runs/<scenario>/<condition>/rep_<r>.parquet`` as soon as it finishes (atomically);
 a rerun with ``resume=<folder>`` reuses the finished runs and computes only the missing ones.
-Runs go through joblib, so the same code can use joblib's Dask backend on a cluster.
+Runs go through :func:`experiments.parallel.parallel`: local processes, or a Dask cluster with
+``parallel.backend=dask``. With ``experiment.shards=N experiment.shard=k`` a job runs only its
+contiguous share of the replicate numbers (:func:`experiments.schema.replicate_range`), each with
+the seed it has in the whole experiment, so N jobs pooled (:mod:`experiments.pool`) equal one.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from hydra.errors import HydraException
-from joblib import Parallel, delayed
+from joblib import delayed
 from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 from tqdm import tqdm
@@ -25,6 +28,8 @@ from tqdm import tqdm
 from experiments.estimate import estimate
 from experiments.guard import fingerprint_metadata, matches
 from experiments.io import write_table
+from experiments.parallel import check_shared_folder, parallel
+from experiments.schema import replicate_range
 from model import ModelConfig, WorkforceModel, as_model_config
 from model.config import ARCHETYPES
 from model.validation import ConfigError
@@ -33,13 +38,12 @@ DEFAULT_CONDITION = "default"
 
 
 @dataclass(frozen=True)
-class RunSpec:
-    """One simulation of an experiment."""
+class RunKey:
+    """Which run of an experiment: scenario, condition and replicate number."""
 
     scenario: str
     condition: str
     replicate: int
-    config: ModelConfig
 
     @property
     def folder(self) -> Path:
@@ -52,6 +56,13 @@ class RunSpec:
         return f"rep_{self.replicate:03d}"
 
 
+@dataclass(frozen=True)
+class RunSpec(RunKey):
+    """One simulation of an experiment: its key and its model config (with its seed)."""
+
+    config: ModelConfig
+
+
 def replicate_seeds(seed: int, replicates: int) -> list[int]:
     """Independent seeds for the replicates, derived from the experiment's seed."""
     children = np.random.SeedSequence(seed).spawn(replicates)
@@ -59,10 +70,15 @@ def replicate_seeds(seed: int, replicates: int) -> list[int]:
 
 
 def build_specs(cfg: DictConfig, compose: Callable[[list[str]], DictConfig]) -> list[RunSpec]:
-    """Every run of the experiment; ``compose(overrides)`` builds a scenario's config."""
+    """Every run of the experiment (of this job's shard).
+
+    ``compose(overrides)`` builds a scenario's config. Replicate ``r`` has the seed
+    ``replicate_seeds(seed, replicates)[r]`` whichever shard runs it.
+    """
     experiment = cfg.experiment
     conditions = dict(experiment.conditions) or {DEFAULT_CONDITION: []}
     seeds = replicate_seeds(cfg.seed, experiment.replicates)
+    replicates = replicate_range(experiment)
     specs = []
     for scenario, scenario_overrides in experiment.scenarios.items():
         for condition, condition_overrides in conditions.items():
@@ -72,8 +88,7 @@ def build_specs(cfg: DictConfig, compose: Callable[[list[str]], DictConfig]) -> 
             except (HydraException, OmegaConfBaseException, ConfigError) as error:
                 raise ConfigError(f"{where}: {error}") from error
             specs += [
-                RunSpec(scenario, condition, r, replace(config, seed=seed))
-                for r, seed in enumerate(seeds)
+                RunSpec(scenario, condition, r, replace(config, seed=seeds[r])) for r in replicates
             ]
     return specs
 
@@ -99,7 +114,7 @@ def simulate(spec: RunSpec, runs_dir: Path, snapshot: bool, weeks_bar: bool = Fa
     return time.perf_counter() - started
 
 
-def snapshot_path(spec: RunSpec, runs_dir: Path) -> Path:
+def snapshot_path(spec: RunKey, runs_dir: Path) -> Path:
     """Where a run's final-state snapshot goes: ``snapshots/`` beside ``runs/``, same layout.
 
     Snapshots (one per scenario and condition, of replicate 0) are inputs to figures, not
@@ -137,16 +152,28 @@ def is_complete(spec: RunSpec, runs_dir: Path) -> bool:
 def run_all(
     specs: Iterable[RunSpec], runs_dir: Path, n_jobs: int, progress: bool = True
 ) -> dict[str, float]:
-    """Run the specs not yet complete, in parallel; return counts and wall time."""
+    """Run the specs not yet complete, in parallel; return counts and wall time.
+
+    Args:
+        specs: The runs (:func:`build_specs`).
+        runs_dir: The results folder's ``runs/``; made absolute, since Dask workers may start
+            in another working directory.
+        n_jobs: Local processes (-1 = every allocated core); on a Dask session, ignored (the
+            cluster's workers take the runs, :mod:`experiments.parallel`).
+        progress: Show a progress bar.
+    """
     specs = list(specs)
+    runs_dir = Path(runs_dir).absolute()
     todo = [s for s in specs if not is_complete(s, runs_dir)]
     started = time.perf_counter()
     if todo:
         first = todo[0].config
         long_runs = estimate(1, first.population.n_workers, first.weeks, 1).long_runs
         weeks_bar = progress and long_runs
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        check_shared_folder(runs_dir)
         jobs = (delayed(simulate)(s, runs_dir, s.replicate == 0, weeks_bar) for s in todo)
-        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs)
+        results = parallel(n_jobs, return_as="generator_unordered")(jobs)
         for _ in tqdm(results, total=len(todo), desc="runs", unit="run", disable=not progress):
             pass
     return {
@@ -157,7 +184,7 @@ def run_all(
     }
 
 
-def collect(specs: Iterable[RunSpec], runs_dir: Path, kind: str = "") -> pd.DataFrame:
+def collect(specs: Iterable[RunKey], runs_dir: Path, kind: str = "") -> pd.DataFrame:
     """Concatenate the runs' tables (``kind`` '' for outcomes, '_by_group', '_snapshot')."""
     if kind == "_snapshot":
         paths = [p for p in (snapshot_path(s, runs_dir) for s in specs) if p.exists()]

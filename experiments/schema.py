@@ -11,6 +11,7 @@ from omegaconf import MISSING
 
 from experiments.calibration.schema import CalibrationConfig
 from experiments.outcomes import DEFAULT_PRIMARY, MEASURES, check_primary
+from experiments.parallel import ParallelConfig
 from experiments.uncertainty.psa_settings import PsaConfig
 from experiments.uncertainty.sensitivity_settings import SensitivityConfig
 from model.config import ModelConfig, ProgrammeConfig, RolloutConfig, StrategyConfig
@@ -50,6 +51,38 @@ class ExperimentConfig:
         doc="which per-replicate measure of the primary outcome: final (last week), "
         "time_average (mean over the weeks where defined) or cumulative (total over the horizon)",
     )
+    shards: int = param(
+        1,
+        unit="jobs",
+        low=1,
+        doc="split the replicates into this many jobs (pool them with python -m experiments.pool)",
+    )
+    shard: int = param(
+        0,
+        unit="-",
+        low=0,
+        doc="which of the shards this job runs (0 to shards - 1): replicates "
+        "shard * replicates // shards up to (shard + 1) * replicates // shards - 1",
+    )
+
+
+SHARD_KEYS = ("experiment.shard",)
+"""The only key in which the shards of one experiment differ (checked when pooling)."""
+
+
+def replicate_range(experiment: Any) -> range:
+    """The replicate numbers one job runs: all of them, or its shard's contiguous share.
+
+    Shard ``k`` of ``n`` runs replicates ``k * R // n`` to ``(k + 1) * R // n - 1`` of ``R``, so
+    the shards are disjoint, cover every replicate, and differ in size by at most one.
+
+    Args:
+        experiment: ``cfg.experiment``.
+    """
+    total = int(experiment.replicates)
+    shards = int(getattr(experiment, "shards", 1) or 1)
+    shard = int(getattr(experiment, "shard", 0) or 0)
+    return range(shard * total // shards, (shard + 1) * total // shards)
 
 
 def validate_experiment(experiment: Any) -> None:
@@ -65,6 +98,20 @@ def validate_experiment(experiment: Any) -> None:
         value, low = getattr(experiment, f.name, None), f.metadata.get("low")
         if low is not None and isinstance(value, int) and value < low:
             problems.append(f"experiment.{f.name} = {value}: expected a value >= {low:g}")
+    shards = getattr(experiment, "shards", 1)
+    shard = getattr(experiment, "shard", 0)
+    replicates = getattr(experiment, "replicates", 1)
+    if isinstance(shards, int) and shards >= 1:
+        if isinstance(shard, int) and shard >= shards:
+            problems.append(
+                f"experiment.shard = {shard}: expected 0 to {shards - 1} "
+                f"(experiment.shards = {shards})"
+            )
+        if isinstance(replicates, int) and shards > replicates:
+            problems.append(
+                f"experiment.shards = {shards}: more shards than the {replicates} replicates; "
+                f"expected at most {replicates}"
+            )
     if problems:
         raise ConfigError("; ".join(problems))
 
@@ -92,7 +139,13 @@ class RunConfig(ModelConfig):
     rollout: RolloutConfig = field(default_factory=RolloutConfig)
     strategy: StrategySchema = field(default_factory=StrategySchema)
     experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
-    n_jobs: int = param(-1, unit="processes", doc="parallel processes (-1 = every core)")
+    n_jobs: int = param(
+        -1,
+        unit="processes",
+        doc="parallel processes (-1 = every core allocated to this job); with parallel.backend="
+        "dask and no address, the worker processes of the LocalCluster",
+    )
+    parallel: ParallelConfig = field(default_factory=ParallelConfig)
     resume: str | None = param(None, unit="path", doc="results folder of a run to complete")
     force: bool = param(
         False, unit="-", doc="run even when the estimated peak memory exceeds what is available"

@@ -105,6 +105,14 @@ PARALLEL_MIN_TIES = 1_000_000
 _POOL: ThreadPoolExecutor | None = None
 
 
+def allocated_cores() -> int:
+    """Cores this process may use (CPU affinity: taskset, a SLURM allocation), not the node's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 class NeighbourSums:
     """Sums over each worker's neighbours, ``A @ x``, with the rows split over threads.
 
@@ -115,7 +123,7 @@ class NeighbourSums:
 
     def __init__(self, adjacency: sp.csr_matrix, threads: int | None = None) -> None:
         self.adjacency = adjacency
-        threads = threads or min(2, os.cpu_count() or 1)
+        threads = threads or min(2, allocated_cores())
         if adjacency.nnz < PARALLEL_MIN_TIES or threads == 1:
             self.blocks = [adjacency]
         else:

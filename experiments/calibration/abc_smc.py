@@ -15,18 +15,19 @@ time; a run with ``resume=<folder>`` loads it (``ABCSMC.load``) and continues fr
 complete generation without recomputing the earlier ones.
 
 Parallel and reproducible. Particles are simulated on ``n_jobs`` local processes
-(``MulticoreEvalParallelSampler``). Each simulation's seed is drawn from numpy's global
-generator, which pyABC reseeds from the operating system in every worker process, and workers
-finish particles in an order that depends on timing: **a parallel ABC run is not bit-
-reproducible**. Each accepted particle's seed is stored with it (summary statistic ``seed``), so
-any accepted particle can be re-simulated exactly. With ``n_jobs=1`` pyABC samples in this
-process from the global generator seeded from ``seed``: the run is then reproducible.
+(``MulticoreEvalParallelSampler``; -1 = every core allocated to the job), or on a Dask cluster
+with ``parallel.backend=dask`` (``DaskDistributedSampler``, :mod:`experiments.parallel`). Each
+simulation's seed is drawn from numpy's global generator, which pyABC reseeds from the
+operating system in every worker process (or Dask task), and workers finish particles in an order
+that depends on timing: **a parallel ABC run is not bit-reproducible**. Each accepted
+particle's seed is stored with it (summary statistic ``seed``), so any accepted particle can
+be re-simulated exactly. With ``n_jobs=1`` pyABC samples in this process from the global
+generator seeded from ``seed``: the run is then reproducible.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 import warnings
 from dataclasses import dataclass
@@ -36,13 +37,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyabc
-from pyabc.sampler import MulticoreEvalParallelSampler, SingleCoreSampler
 from pyabc.weighted_statistics import effective_sample_size
 
 from experiments.calibration.discrepancy import SurveyDistance
 from experiments.calibration.parameters import apply_overrides
 from experiments.calibration.problem import CalibrationProblem
 from experiments.calibration.simulate import simulate_survey
+from experiments.parallel import abc_sampler
 
 DB_NAME = "abc.db"
 SEED_KEY = "seed"
@@ -92,11 +93,12 @@ def prior(problem: CalibrationProblem) -> pyabc.Distribution:
 
 
 def sampler(n_jobs: int) -> pyabc.sampler.Sampler:
-    """Single-core (reproducible) for one process, else multicore evaluation-parallel."""
-    n_procs = (os.cpu_count() or 1) if n_jobs < 1 else n_jobs
-    if n_procs == 1:
-        return SingleCoreSampler()
-    return MulticoreEvalParallelSampler(n_procs=n_procs)
+    """The sampler of :func:`experiments.parallel.abc_sampler`.
+
+    Single-core (reproducible) for one process, multicore evaluation-parallel for several, and
+    pyABC's Dask sampler on a Dask session.
+    """
+    return abc_sampler(n_jobs)
 
 
 def make_abc(problem: CalibrationProblem, n_jobs: int, resume: bool = False) -> pyabc.ABCSMC:

@@ -24,10 +24,11 @@ from experiments.calibration.recovery import recovery_sentence, recovery_table
 from experiments.calibration.report import write_report
 from experiments.calibration.validation import holdout_sentence, holdout_table
 from experiments.io import write_json, write_table, write_text
+from experiments.parallel import active, cores
 from experiments.provenance import manifest
 from model.validation import ConfigError
 
-RUN_SETTINGS = ("resume", "n_jobs", "progress")
+RUN_SETTINGS = ("resume", "n_jobs", "progress", "parallel")
 # Calibration settings that may change when a run is resumed (budget and outputs, not the fit).
 RESUMABLE = (
     "max_generations",
@@ -81,7 +82,11 @@ def check_resumable(cfg: DictConfig, out_dir: Path) -> None:
 
 
 def _n_jobs(cfg: DictConfig) -> int:
-    return (os.cpu_count() or 1) if cfg.n_jobs < 1 else int(cfg.n_jobs)
+    """Processes simulating: the Dask cluster's workers, or n_jobs (-1 = every allocated core)."""
+    session = active()
+    if session is not None:
+        return session.workers
+    return cores() if cfg.n_jobs < 1 else int(cfg.n_jobs)
 
 
 def _fit(problem: CalibrationProblem, cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
@@ -213,6 +218,7 @@ def run_calibration(cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
         parameters=problem.names,
         figures_fitted=sum(len(a.figure_ids) for a in problem.plan),
         n_jobs=_n_jobs(cfg),
+        parallel_backend=active().backend if active() else "loky",
         load_average_at_start=load,
         predictive_simulations=settings.predictive_draws,
         published=str(published) if published else None,

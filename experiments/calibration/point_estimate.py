@@ -18,12 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 import optuna
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import delayed
 
 from experiments.calibration.discrepancy import deviance
 from experiments.calibration.parameters import apply_overrides
 from experiments.calibration.problem import CalibrationProblem
 from experiments.calibration.simulate import simulate_survey
+from experiments.parallel import parallel
 
 POINT_STREAM = 0xB0B
 
@@ -67,13 +68,13 @@ def run_point(
         direction="minimize", sampler=optuna.samplers.TPESampler(seed=int(seed))
     )
     started = time.perf_counter()
-    with Parallel(n_jobs=min(n_jobs, len(seeds)) if n_jobs > 0 else n_jobs) as parallel:
+    with parallel(min(n_jobs, len(seeds)) if n_jobs > 0 else n_jobs) as pool:
 
         def objective(trial: optuna.Trial) -> float:
             values = {
                 p.name: trial.suggest_float(p.name, p.low, p.high) for p in problem.parameters
             }
-            scores = parallel(delayed(_trial_deviance)(problem, values, s) for s in seeds)
+            scores = pool(delayed(_trial_deviance)(problem, values, s) for s in seeds)
             return float(np.mean(scores))
 
         study.optimize(objective, n_trials=settings.point_trials)

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import delayed
 from scipy.stats import norm
 
 from experiments.calibration.parameters import ParameterSpec, apply_overrides
 from experiments.calibration.problem import CalibrationProblem
 from experiments.calibration.simulate import SurveyAsk, plan_series, simulate_survey
+from experiments.parallel import parallel
 from model.config import ModelConfig
 
 PREDICTIVE_STREAM = 0x9ED
@@ -88,7 +89,7 @@ def posterior_predictive(
         )
         for row, s in zip(draws[problem.names].to_dict("records"), seeds, strict=True)
     )
-    results = Parallel(n_jobs=n_jobs)(jobs)
+    results = parallel(n_jobs)(jobs)
     figure_rows, trajectories = [], []
     for draw, (shares, probabilities, trajectory) in enumerate(results):
         figure_rows += [

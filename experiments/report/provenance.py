@@ -30,6 +30,9 @@ def provenance_html(cfg: DictConfig, manifest: Mapping) -> str:
         ["Git commit", commit],
         ["Wall time", "unknown" if wall is None else f"{float(wall):,.1f} s"],
     ]
+    if manifest.get("pooled_from"):
+        shards = manifest["pooled_from"]
+        rows.append(["Pooled from", f"{len(shards)} shard(s): {', '.join(map(str, shards))}"])
     versions = [[k, v] for k, v in (manifest.get("versions") or {}).items()]
     config_text = OmegaConf.to_yaml(cfg, resolve=True)
     return "\n".join(

@@ -28,11 +28,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import delayed
 from tqdm import tqdm
 
 from experiments.io import write_table
 from experiments.outcomes import outcome, pretty
+from experiments.parallel import check_shared_folder, parallel
 from experiments.summary import errors_averted
 from experiments.uncertainty.priors import with_values
 from model import ModelConfig, WorkforceModel
@@ -136,21 +137,24 @@ def run_all(
     n_jobs: int,
     progress: bool = True,
 ) -> dict[str, float]:
-    """Run the runs not yet complete, in parallel (joblib); return counts and wall time.
+    """Run the runs not yet complete in parallel (:mod:`experiments.parallel`); counts, times.
 
     Args:
         runs: Every run of the PSA (:func:`build_runs`).
         bases: Strategy name -> its config before the draw's values are set.
         runs_dir: The results folder's ``runs/``.
-        n_jobs: Processes (-1 = every core).
+        n_jobs: Processes (-1 = every allocated core); on Dask, the cluster's workers.
         progress: Show a progress bar.
     """
+    runs_dir = Path(runs_dir).absolute()  # Dask workers may start in another folder
     todo = [r for r in runs if not r.path(runs_dir).exists()]
     started = time.perf_counter()
     cpu = 0.0
     if todo:
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        check_shared_folder(runs_dir)
         jobs = (delayed(simulate)(r, bases[r.strategy], runs_dir) for r in todo)
-        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs)
+        results = parallel(n_jobs, return_as="generator_unordered")(jobs)
         for seconds in tqdm(
             results, total=len(todo), desc="PSA runs", unit="run", disable=not progress
         ):

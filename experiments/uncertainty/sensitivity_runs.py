@@ -18,10 +18,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import delayed
 from tqdm import tqdm
 
 from experiments.io import write_table
+from experiments.parallel import check_shared_folder, parallel
 from experiments.uncertainty.priors import with_values
 from model import ModelConfig, WorkforceModel
 
@@ -89,19 +90,22 @@ def run_points(
     progress: bool = True,
     outcomes: Sequence[str] = RECORDED,
 ) -> dict[str, int]:
-    """Run the points whose file does not exist yet, in parallel (joblib), with a progress bar.
+    """Run the points without a file yet, in parallel (:mod:`experiments.parallel`), with a bar.
 
     Returns:
         Counts: ``points_total``, ``points_reused``, ``points_computed``, ``runs_computed``.
     """
+    points_dir = Path(points_dir).absolute()  # Dask workers may start in another folder
     todo = [p for p in points if not p.path(points_dir).exists()]
     if todo:
+        points_dir.mkdir(parents=True, exist_ok=True)
+        check_shared_folder(points_dir)
         stage = todo[0].stage
         jobs = (
             delayed(run_point)(p, {a: arms[a] for a in p.arms}, seeds, points_dir, outcomes)
             for p in todo
         )
-        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs)
+        results = parallel(n_jobs, return_as="generator_unordered")(jobs)
         bar = tqdm(results, total=len(todo), desc=stage, unit="point", disable=not progress)
         for _ in bar:
             pass
