@@ -5,6 +5,7 @@ python run.py tools.0.reliability=0.7 seed=3   # any value overridden
 python run.py experiment=calibrate             # calibrate to the UK survey figures
 python run.py experiment=sensitivity           # what the answer depends on (Morris, Sobol)
 python run.py experiment=psa                   # how sure: PSA and value of information
+python run.py experiment=optimise_mix          # the best training mix for a budget
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ def main(cfg: DictConfig) -> None:
             from experiments.uncertainty.sensitivity_experiment import run_sensitivity
 
             run_sensitivity(cfg, out_dir, compose_scenario)
+        elif cfg.get("optimise") is not None:
+            from experiments.optimise.pipeline import run_optimise
+
+            run_optimise(cfg, out_dir, compose_scenario)
         elif cfg.get("psa") is not None:
             from experiments.uncertainty.pipeline import run_psa
 
