@@ -53,7 +53,7 @@ def budget_shares(space: SearchSpace, params: Mapping[str, Any]) -> dict[str, fl
     if total <= 0:
         weights, total = dict.fromkeys(weights, 1.0), float(len(weights))
     scale = 10**SHARE_DIGITS
-    shares = {name: int(w / total * scale) / scale for name, w in weights.items()}
+    shares = {name: int(w / total * scale + 1e-6) / scale for name, w in weights.items()}
     return {name: share for name, share in shares.items() if share > 0}
 
 
@@ -120,8 +120,9 @@ def _whom(programme: Mapping[str, Any]) -> str:
 def describe(strategy: Mapping[str, Any]) -> str:
     """The strategy in plain words: what is spent on what, for whom, when.
 
-    E.g. 'spend 150,000 GBP (60%) on workshop for the embedder and driver archetypes (80% of
-    them, from week 0, refreshed every 52 weeks); ...', ending with the pace.
+    E.g. 'spend up to £150,000 (60% of the budget) on workshops for the embedder and driver
+    archetypes (80% of them, from week 0, refreshed every 52 weeks); ...', ending with the pace.
+    Each amount is the programme's limit; what it spends depends on places and attendance.
     """
     budget = float(strategy["budget_gbp"])
     parts = []
@@ -132,7 +133,7 @@ def describe(strategy: Mapping[str, Any]) -> str:
             when += f", refreshed every {p['refresher_weeks']} weeks"
         coverage = f"{p.get('coverage', 1.0):.0%} of them"
         parts.append(
-            f"{gbp(share * budget)} ({share:.0%}) on "
+            f"up to {gbp(share * budget)} ({share:.0%} of the budget) on "
             f"{MODALITY_WORDS.get(p['modality'], p['modality'].replace('_', ' '))} for "
             f"{_whom(p)} ({coverage}, {when})"
         )
@@ -140,7 +141,7 @@ def describe(strategy: Mapping[str, Any]) -> str:
     if audit:
         share = audit["budget_share"]
         parts.append(
-            f"{gbp(share * budget)} ({share:.0%}) on audit and feedback in "
+            f"up to {gbp(share * budget)} ({share:.0%}) on audit and feedback in "
             f"{audit.get('coverage', 0):.0%} of departments every {audit.get('period_weeks', 13)} "
             "weeks"
         )
