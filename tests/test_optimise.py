@@ -15,8 +15,8 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf, open_dict
 
 from experiments.optimise.candidate import budget_shares, strategy_dict
-from experiments.optimise.evaluate import measures
-from experiments.optimise.pipeline import run_optimise
+from experiments.optimise.evaluate import measures, specs_for
+from experiments.optimise.pipeline import replicate_variants, run_optimise
 from experiments.optimise.search import open_study, run_search
 from experiments.optimise.space import check_budget_constraint, parse_space
 from experiments.preflight import preflight
@@ -244,6 +244,24 @@ TINY_OPTIMISE = [
     "optimise.max_reevaluate=1",
     *TINY,
 ]
+
+
+def test_robust_mode_replicates_are_psa_draws_shared_by_every_candidate(hydra_compose):
+    cfg = hydra_compose([*TINY_OPTIMISE, "optimise.robust=true"])
+    handmade = {"no_training": as_model_config(hydra_compose([*TINY_OPTIMISE]))}
+    variants = replicate_variants(cfg, handmade, 3)
+    assert [s for s, _ in variants] == replicate_seeds(cfg.seed, 3)
+    path = "training.modalities.workshop.literacy_gain"
+    assert len({v[path] for _, v in variants}) == 3
+    mix = as_model_config(hydra_compose([*TINY_OPTIMISE, "strategy=blended"]))
+    specs = specs_for({"a": handmade["no_training"], "b": mix}, variants, "search")
+    for r in range(3):
+        a, b = (s.config for s in specs if s.replicate == r)
+        assert a.seed == b.seed == variants[r][0]
+        assert a.training.modalities["workshop"].literacy_gain == variants[r][1][path]
+        assert b.training.modalities["workshop"].literacy_gain == variants[r][1][path]
+    plain = replicate_variants(hydra_compose(TINY_OPTIMISE), handmade, 3)
+    assert plain == [(s, {}) for s in replicate_seeds(cfg.seed, 3)]
 
 
 def test_best_strategy_yaml_loads_and_reproduces_its_reevaluated_outcome(hydra_compose, tmp_path):

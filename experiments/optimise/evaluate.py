@@ -20,6 +20,7 @@ import pandas as pd
 
 from experiments.runner import RunSpec, collect, run_all
 from experiments.summary import mean_ci, per_replicate
+from experiments.uncertainty.priors import with_values
 from model import ModelConfig, as_model_config
 
 REPORTED = {
@@ -40,14 +41,23 @@ def model_config(base: Mapping[str, Any], strategy: Mapping[str, Any]) -> ModelC
     return as_model_config({**base, "strategy": dict(strategy)})
 
 
+Variant = tuple[int, Mapping[str, float]]
+"""A replicate: its seed and the parameter values it sets (empty: the config's own values)."""
+
+
 def specs_for(
-    configs: Mapping[str, ModelConfig], seeds: Sequence[int], condition: str
+    configs: Mapping[str, ModelConfig], variants: Sequence[Variant], condition: str
 ) -> list[RunSpec]:
-    """One run per scenario and seed: every scenario on the same seeds (paired)."""
+    """One run per scenario and replicate: every scenario on the same seeds and values (paired).
+
+    In robust mode a replicate's values are a PSA draw of the uncertain parameters
+    (:func:`experiments.uncertainty.draws.sample_draws`), set with
+    :func:`experiments.uncertainty.priors.with_values`.
+    """
     return [
-        RunSpec(name, condition, r, replace(config, seed=int(seed)))
+        RunSpec(name, condition, r, replace(with_values(config, values), seed=int(seed)))
         for name, config in configs.items()
-        for r, seed in enumerate(seeds)
+        for r, (seed, values) in enumerate(variants)
     ]
 
 
@@ -72,7 +82,7 @@ def measures(runs: pd.DataFrame, outcomes: Mapping[str, str]) -> pd.DataFrame:
 
 def evaluate(
     configs: Mapping[str, ModelConfig],
-    seeds: Sequence[int],
+    variants: Sequence[Variant],
     outcomes: Mapping[str, str],
     runs_dir: Path,
     condition: str,
@@ -81,11 +91,11 @@ def evaluate(
     keep_runs: bool = True,
     counts: dict[str, float] | None = None,
 ) -> pd.DataFrame:
-    """Run every config on every seed (skipping finished runs) and return the measures.
+    """Run every config on every replicate (skipping finished runs) and return the measures.
 
     Args:
         configs: Scenario name -> model config.
-        seeds: The replicate seeds, the same for every scenario.
+        variants: The replicates (seed, parameter values), the same for every scenario.
         outcomes: Outcome -> measure to return (the objectives), besides :data:`REPORTED`.
         runs_dir: The ``runs/`` folder of the results.
         condition: Sub-folder of each scenario (``search``, ``reevaluate``, ``confirm``).
@@ -97,7 +107,7 @@ def evaluate(
     Returns:
         One row per scenario and replicate (:func:`measures`).
     """
-    specs = specs_for(configs, seeds, condition)
+    specs = specs_for(configs, variants, condition)
     done = run_all(specs, runs_dir, n_jobs, progress=progress)
     if counts is not None:
         for key, value in done.items():

@@ -12,6 +12,9 @@
 
 Seeds: ``replicate_seeds(seed, R + R2 + R2)`` (:func:`experiments.runner.replicate_seeds`); the
 first ``R`` for the search, the next ``R2`` for the re-evaluation, the last ``R2`` to confirm.
+Robust mode (``optimise.robust=true``): each replicate is also a PSA draw of the uncertain
+parameters (:func:`replicate_variants`), so every objective is an expectation over parameter
+uncertainty as well as chance (robust optimisation over the PSA's draws).
 Files: ``trials.parquet``, ``pareto.csv``, ``pareto.png``, ``best_strategy.yaml``, ``report.html``,
 ``config.yaml``, ``manifest.json``, ``study.journal``, ``runs/`` (re-evaluation runs).
 """
@@ -50,6 +53,8 @@ from experiments.plots.pareto import plot_pareto
 from experiments.provenance import manifest
 from experiments.report.optimise_page import write_optimise_report
 from experiments.runner import replicate_seeds
+from experiments.uncertainty.draws import load_posterior, sample_draws
+from experiments.uncertainty.pipeline import posterior_path
 from model import ModelConfig, as_model_config
 from model.validation import ConfigError
 
@@ -75,6 +80,28 @@ def hand_made(
     return configs
 
 
+def replicate_variants(
+    cfg: DictConfig, handmade: dict[str, ModelConfig], n: int
+) -> list[tuple[int, dict[str, float]]]:
+    """The ``n`` replicates: seeds only, or in robust mode PSA draws (seed and parameter values).
+
+    Robust mode draws every uncertain parameter from its prior in data/evidence/parameters.csv,
+    the calibrated ones jointly from the posterior (as ``experiment=psa`` does), each draw with
+    its own seed; the same draws serve every candidate and hand-made strategy.
+    """
+    if not cfg.optimise.robust:
+        return [(seed, {}) for seed in replicate_seeds(cfg.seed, n)]
+    source = posterior_path(cfg.optimise.posterior)
+    posterior = load_posterior(source) if source else None
+    reference = handmade.get(cfg.experiment.baseline) or next(iter(handmade.values()))
+    draws, _, _ = sample_draws(reference, n, cfg.seed, posterior)
+    parameters = [c for c in draws.columns if c not in ("draw", "seed", "particle")]
+    return [
+        (int(row["seed"]), {p: float(row[p]) for p in parameters})
+        for row in draws.to_dict("records")
+    ]
+
+
 def run_optimise(
     cfg: DictConfig, out_dir: Path, compose: Callable[[list[str]], DictConfig]
 ) -> dict:
@@ -92,8 +119,8 @@ def run_optimise(
     else:
         write_text(out_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     r1, r2 = settings.replicates, settings.reevaluate_replicates
-    seeds = replicate_seeds(cfg.seed, r1 + 2 * r2)
-    search_seeds, fresh, confirm = seeds[:r1], seeds[r1 : r1 + r2], seeds[r1 + r2 :]
+    variants = replicate_variants(cfg, handmade, r1 + 2 * r2)
+    search_seeds, fresh, confirm = variants[:r1], variants[r1 : r1 + r2], variants[r1 + r2 :]
     base = base_values(cfg)
     runs_dir = out_dir / "runs"
     run_counts: dict[str, float] = {}
@@ -149,9 +176,10 @@ def run_optimise(
         seed=cfg.seed,
         wall_time_s=time.perf_counter() - started,
         kind="optimise",
-        replicate_seeds=search_seeds,
-        reevaluation_seeds=fresh,
-        confirmation_seeds=confirm,
+        robust=bool(settings.robust),
+        replicate_seeds=[s for s, _ in search_seeds],
+        reevaluation_seeds=[s for s, _ in fresh],
+        confirmation_seeds=[s for s, _ in confirm],
         pareto_front_size=len(front),
         reevaluated=list(strategies),
         **counts,

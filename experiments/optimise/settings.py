@@ -60,6 +60,18 @@ class OptimiseConfig:
     space: dict[str, Any] = param(
         unit="-", default_factory=dict, doc="the search space (experiments/optimise/space.py)"
     )
+    robust: bool = param(
+        False,
+        unit="-",
+        doc="robust mode: each replicate is a PSA draw of the uncertain parameters (priors, and "
+        "the calibrated ones from the posterior) with its own seed, so candidates are compared on "
+        "their expected outcome over what is not known",
+    )
+    posterior: str = param(
+        "conf/calibrated/uk_nhs_posterior.csv",
+        unit="path",
+        doc="robust mode: posterior sample of the calibrated parameters (empty = priors only)",
+    )
     strategy_name: str = param(
         "optimised_mix", unit="-", doc="name written into best_strategy.yaml"
     )

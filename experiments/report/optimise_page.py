@@ -138,6 +138,13 @@ def key_table(table: pd.DataFrame, measure: str) -> str:
 def method_html(cfg: DictConfig, record: Mapping[str, Any]) -> str:
     """How the search and the re-evaluation were done, in a paragraph."""
     s = cfg.optimise
+    robust = (
+        " Robust mode: every replicate was also a draw of the uncertain parameters (priors from "
+        "the evidence table, calibrated ones from the posterior), so each outcome is an "
+        "expectation over what is not known as well as over chance."
+        if s.get("robust")
+        else ""
+    )
     objectives = ", ".join(f"{noun(k)} ({MEASURE_WORDS[v]})" for k, v in s.objectives.items())
     sampler = "NSGA-II (Deb et al. 2002)" if s.sampler == "nsga2" else "multi-objective TPE"
     return (
@@ -154,7 +161,7 @@ def method_html(cfg: DictConfig, record: Mapping[str, Any]) -> str:
         f"compared on {s.reevaluate_replicates} further seeds, so picking the best of several "
         "does not inflate the difference reported. Most model parameters are assumptions "
         "(data/evidence/parameters.csv): read the result as a comparison under stated "
-        "assumptions, not a forecast.</p>"
+        f"assumptions, not a forecast.{esc(robust)}</p>"
     )
 
 
