@@ -5,6 +5,7 @@ python run.py tools.0.reliability=0.7 seed=3   # any value overridden
 python run.py experiment=calibrate             # calibrate to the UK survey figures
 python run.py experiment=sensitivity           # what the answer depends on (Morris, Sobol)
 python run.py experiment=psa                   # how sure: PSA and value of information
+python run.py experiment=optimise_mix          # the best training mix for a budget
 python run.py experiment=training_mix parallel.backend=dask   # the runs on a Dask cluster
 """
 
@@ -49,6 +50,7 @@ def main(cfg: DictConfig) -> None:
             cfg.calibration.mode != "off"
             or cfg.sensitivity.enabled
             or cfg.get("psa") is not None
+            or cfg.get("optimise") is not None
             or cfg.experiment.scenarios
         ):
             run_single(cfg, out_dir, progress=cfg.progress)
@@ -58,7 +60,7 @@ def main(cfg: DictConfig) -> None:
 
 
 def _run_design(cfg: DictConfig, out_dir: Path) -> None:
-    """Calibration, sensitivity, PSA or a scenario experiment, inside the parallel session."""
+    """Calibration, sensitivity, optimisation, PSA or an experiment, in the parallel session."""
     from experiments.compare import run_experiment
 
     if cfg.calibration.mode != "off":
@@ -72,6 +74,10 @@ def _run_design(cfg: DictConfig, out_dir: Path) -> None:
         from experiments.uncertainty.sensitivity_experiment import run_sensitivity
 
         run_sensitivity(cfg, out_dir, compose_scenario)
+    elif cfg.get("optimise") is not None:
+        from experiments.optimise.pipeline import run_optimise
+
+        run_optimise(cfg, out_dir, compose_scenario)
     elif cfg.get("psa") is not None:
         from experiments.uncertainty.pipeline import run_psa
 

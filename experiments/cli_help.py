@@ -27,6 +27,7 @@ examples:
   python run.py experiment=training_mix n_jobs=2 experiment.replicates=40
   python run.py weeks=104 tools.0.reliability=0.7 seed=7   # one scenario, values overridden
   python run.py strategy=champions strategy.budget_gbp=100000
+  python run.py experiment=optimise_mix optimise=quick   # search for the best training mix
   python run.py experiment=calibrate calibration/settings=quick
   python run.py experiment=training_mix parallel.backend=dask   # on a Dask LocalCluster
   python run.py -m hydra/launcher=slurm experiment=training_mix experiment.shards=4 \\

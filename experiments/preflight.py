@@ -180,6 +180,10 @@ def check_settings(cfg: DictConfig) -> None:
             )
     if problems := check_go_live(as_model_config(without_hydra(cfg))):
         raise ConfigError("; ".join(problems))
+    if cfg.get("optimise") is not None:
+        from experiments.optimise.space import check_optimise
+
+        check_optimise(cfg)
 
 
 def check_shards(cfg: DictConfig) -> None:
@@ -207,10 +211,11 @@ def check_shards(cfg: DictConfig) -> None:
 def check_resources(cfg: DictConfig, folder: Path) -> None:
     """Print the estimate of time and memory; refuse a run the machine cannot hold.
 
-    Calibration, PSA and sensitivity runs size their own designs (their settings groups), so
-    the scenario count here would mislead: they get no estimate.
+    Calibration, PSA, sensitivity and optimisation runs size their own designs (their settings
+    groups), so the scenario count here would mislead: they get no estimate.
     """
-    if cfg.calibration.mode != "off" or cfg.sensitivity.enabled or cfg.get("psa") is not None:
+    designed = cfg.get("psa") is not None or cfg.get("optimise") is not None
+    if cfg.calibration.mode != "off" or cfg.sensitivity.enabled or designed:
         return
     experiment = cfg.experiment
     runs = 1

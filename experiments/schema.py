@@ -10,6 +10,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
 from experiments.calibration.schema import CalibrationConfig
+from experiments.optimise.settings import OptimiseConfig
 from experiments.outcomes import DEFAULT_PRIMARY, MEASURES, check_primary
 from experiments.parallel import ParallelConfig
 from experiments.uncertainty.psa_settings import PsaConfig
@@ -153,6 +154,7 @@ class RunConfig(ModelConfig):
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
     sensitivity: SensitivityConfig = field(default_factory=SensitivityConfig)
     psa: PsaConfig | None = None  # set by experiment=psa (conf/psa/)
+    optimise: OptimiseConfig | None = None  # set by experiment=optimise_mix (conf/optimise/)
 
 
 def register_configs() -> None:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.budget import affordable, spend
+from model.budget import affordable, share_limit, spend
 from model.config import AuditConfig
 from model.use import beta_update
 
@@ -40,6 +40,7 @@ class AuditState:
     config: AuditConfig
     departments: np.ndarray  # bool per department
     paid_from_budget: bool
+    spent_gbp: float = 0.0  # what it has spent from the strategy budget (against budget_share)
 
 
 def create_audits(model: WorkforceModel) -> list[AuditState]:
@@ -72,10 +73,12 @@ def audit(model: WorkforceModel) -> None:
         departments = np.flatnonzero(state.departments)
         if state.paid_from_budget:
             unit_cost = state.config.cost_gbp_per_department
-            n = min(departments.size, affordable(model, unit_cost))
+            limit = share_limit(model, state.config.budget_share, state.spent_gbp)
+            n = min(departments.size, affordable(model, unit_cost, limit))
             if n < departments.size:  # not enough money released: a random subset this round
                 departments = np.sort(model.rng.choice(departments, size=n, replace=False))
             spend(model, n * unit_cost)
+            state.spent_gbp += n * unit_cost
         model.cumulative_audit_cost_gbp += departments.size * state.config.cost_gbp_per_department
         if departments.size:
             audit_round(model, departments, state.config)

@@ -6,6 +6,10 @@ A strategy's ``budget_gbp`` is released year by year (52-week years from week 0)
 - ``profile``: ``spend_profile[y]`` of the budget in year y (shares summing to 1; years past the
   profile release nothing more).
 Unspent money carries over to later years. Training and a strategy's audit draw on the same purse.
+A programme (or the strategy's audit) with a ``budget_share`` may in addition spend at most that
+share of the budget over the horizon (its own limit; :func:`share_limit`), so a strategy can split
+its budget between programmes, as a planner allocating money would. Without one it spends from the
+purse in schedule order.
 """
 
 from __future__ import annotations
@@ -41,11 +45,23 @@ def available_gbp(model: WorkforceModel) -> float:
     return max(0.0, released - model.cumulative_cost_gbp)
 
 
-def affordable(model: WorkforceModel, unit_cost_gbp: float) -> int | float:
-    """How many units of ``unit_cost_gbp`` the available money buys (inf for free units)."""
+def share_limit(model: WorkforceModel, budget_share: float | None, spent_gbp: float) -> float:
+    """What a programme with ``budget_share`` may still spend (inf without a share)."""
+    if budget_share is None:
+        return math.inf
+    return max(0.0, budget_share * model.config.strategy.budget_gbp - spent_gbp)
+
+
+def affordable(
+    model: WorkforceModel, unit_cost_gbp: float, limit_gbp: float = math.inf
+) -> int | float:
+    """How many units of ``unit_cost_gbp`` the available money buys (inf for free units).
+
+    ``limit_gbp`` caps the money further (a programme's own share, :func:`share_limit`).
+    """
     if unit_cost_gbp <= 0:
         return math.inf
-    return int((available_gbp(model) + 1e-9) // unit_cost_gbp)
+    return int((min(available_gbp(model), limit_gbp) + 1e-9) // unit_cost_gbp)
 
 
 def spend(model: WorkforceModel, cost_gbp: float, staff_hours: float = 0.0) -> None:

@@ -115,6 +115,14 @@ class ProgrammeConfig:
         None, unit="weeks", low=1, doc="re-invite after this many weeks (None = once)"
     )
     window_weeks: int = param(8, unit="weeks", low=0, doc="just_in_time: weeks before go-live")
+    budget_share: float | None = param(
+        None,
+        unit="share of strategy.budget_gbp",
+        low=0.0,
+        high=1.0,
+        doc="most this programme may spend over the horizon (None = no own limit: it spends "
+        "from the common purse in schedule order)",
+    )
 
 
 @dataclass
@@ -138,6 +146,13 @@ class AuditConfig:
     )
     cost_gbp_per_department: float = param(
         1000.0, unit="GBP per department and round", low=0.0, doc="cost of one audit round"
+    )
+    budget_share: float | None = param(
+        None,
+        unit="share of strategy.budget_gbp",
+        low=0.0,
+        high=1.0,
+        doc="a strategy's audit: most it may spend over the horizon (None = no own limit)",
     )
 
 

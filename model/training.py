@@ -7,7 +7,8 @@ A programme is three separate concerns, as interventions are in Starsim:
   ``top_influence`` and ``low_literacy`` the top-ranked share of the workforce at the programme's
   start); each week at most ``weekly_capacity`` of the workforce is invited; invited staff attend
   with probability ``base_attendance (1 - workload_pressure)``; programmes spend in schedule order
-  and stop when the money released so far (:mod:`model.budget`, paced by year) is spent;
+  and stop when the money released so far (:mod:`model.budget`, paced by year) is spent, or
+  when a programme with a ``budget_share`` has spent its share of the budget;
 - **effect**: the modality's gains, ``x += gain (1 - x)``, for AI literacy, error-detection skill
   and the checking of accepted advice. Each skill gain has a durable part (``durable_share``,
   kept) and a transient part that fades with the modality's own half-life, only in weeks in which
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.budget import affordable, spend
+from model.budget import affordable, share_limit, spend
 from model.config import ARCHETYPES, ModalityConfig, ProgrammeConfig
 from model.network import degree
 from model.peers import influence_weight, refresh_peer_weights
@@ -44,6 +45,7 @@ class ProgrammeState:
     config: ProgrammeConfig
     selected: np.ndarray | None = None  # bool, set at the programme's start
     last_invited: np.ndarray | None = None  # int week, -1 = never
+    spent_gbp: float = 0.0  # what it has spent so far (against its budget_share)
 
 
 def _tool_columns(model: WorkforceModel, programme: ProgrammeConfig) -> list[int]:
@@ -158,11 +160,13 @@ def train(model: WorkforceModel) -> None:
         attendees = invited[rng.random(invited.size) < attendance]
         modality = model.config.training.modalities[programme.modality]
         unit_cost = cost_per_person(model, modality)
-        places_paid = affordable(model, unit_cost)
+        limit = share_limit(model, programme.budget_share, state.spent_gbp)
+        places_paid = affordable(model, unit_cost, limit)
         if attendees.size > places_paid:
             attendees = rng.choice(attendees, size=places_paid, replace=False)
         apply_modality(model, attendees, programme.modality)
         spend(model, attendees.size * unit_cost, attendees.size * modality.staff_hours)
+        state.spent_gbp += attendees.size * unit_cost
 
 
 def apply_modality(model: WorkforceModel, index: np.ndarray, name: str) -> None:

@@ -218,7 +218,21 @@ def _check_strategy(config: ModelConfig) -> list[str]:
                 f"({config.weeks} weeks)"
             )
     problems += _check_spend_profile(config)
+    problems += _check_budget_shares(config)
     return problems
+
+
+def _check_budget_shares(config: ModelConfig) -> list[str]:
+    """Programmes' and the audit's own budget shares may not add up to more than the budget."""
+    strategy = config.strategy
+    shares = [p.budget_share for p in strategy.programmes] + [strategy.audit.budget_share]
+    total = sum(s for s in shares if s is not None)
+    if total > 1.0 + SHARE_SUM_TOLERANCE:
+        return [
+            f"strategy '{strategy.name}': budget_share of the programmes and audit sum to "
+            f"{total:.4f}: expected at most 1 (shares of strategy.budget_gbp)"
+        ]
+    return []
 
 
 def _check_spend_profile(config: ModelConfig) -> list[str]:
