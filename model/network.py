@@ -138,7 +138,27 @@ class NeighbourSums:
 
     def columns(self, index: np.ndarray, values: np.ndarray) -> np.ndarray:
         """``A[:, index] @ values``: each worker's sum over the listed workers among its ties."""
-        return self.adjacency[index].T @ values
+        out = np.zeros(self.adjacency.shape[0])
+        self.scatter_columns(out, index, values)
+        return out
+
+    def scatter_columns(self, out: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
+        """Add ``A[:, index] @ values`` into ``out`` in place, visiting only the listed rows.
+
+        The adjacency is symmetric, so column i is row i: the ties of the listed workers are
+        gathered from the CSR arrays and their values added with ``np.add.at``, with no
+        scipy indexing (which copies the rows into a new matrix) and no length-N temporary.
+        """
+        adjacency = self.adjacency
+        starts = adjacency.indptr[index]
+        lengths = adjacency.indptr[np.asarray(index) + 1] - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return
+        offsets = np.cumsum(lengths) - lengths
+        positions = np.arange(total) + np.repeat(starts - offsets, lengths)
+        weights = adjacency.data[positions] * np.repeat(values, lengths)
+        np.add.at(out, adjacency.indices[positions], weights)
 
     def rows(self, index: np.ndarray, x: np.ndarray) -> np.ndarray:
         """``(A @ x)[index]`` computed from those rows only (cheap for a few rows)."""
@@ -173,8 +193,5 @@ class KeptNeighbourSum:
         moved = change != 0
         if not moved.any():
             return
-        delta = self.sums.columns(index[moved], change[moved].astype(np.float64))
-        if column is None:
-            self.values += delta
-        else:
-            self.values[:, column] += delta
+        target = self.values if column is None else self.values[:, column]
+        self.sums.scatter_columns(target, index[moved], change[moved].astype(np.float64))

@@ -183,24 +183,46 @@ def _ratios(sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def record(model: WorkforceModel) -> None:
-    """Append this week's overall row and, if configured, the by-group rows."""
+    """Append this week's overall row and, if configured, its by-group values.
+
+    The cell sums are stacked and summed once into one column for everyone, one per archetype
+    and one per staff group; every ratio is then taken once over all these columns. By-group
+    values are kept as one array per week and turned into rows only when asked for
+    (:func:`group_rows`).
+    """
     sums = _cell_sums(model)
-    overall = _ratios({k: np.atleast_1d(v.sum()) for k, v in sums.items()})
+    stacked = np.stack(list(sums.values()))  # n_sums x archetypes x staff groups
+    columns = np.concatenate([stacked.sum(axis=(1, 2))[:, None], stacked.sum(axis=2)], axis=1)
+    if model.config.outcomes.by_group:
+        columns = np.concatenate([columns, stacked.sum(axis=1)], axis=1)
+    values = _ratios(dict(zip(sums, columns, strict=True)))
     row = {"week": model.week, "date": model.date_of_week(model.week)}
-    row.update({name: _value(name, v[0]) for name, v in overall.items()})
+    row.update({name: _value(name, v[0]) for name, v in values.items()})
     row["cumulative_cost_gbp"] = model.cumulative_cost_gbp
     row["cumulative_staff_hours"] = model.cumulative_staff_hours
     row["cumulative_audit_cost_gbp"] = model.cumulative_audit_cost_gbp
     model.outcome_rows.append(row)
-    if not model.config.outcomes.by_group:
-        return
-    names = {"archetype": ARCHETYPES, "staff_group": tuple(model.config.population.staff_groups)}
-    for axis, grouping in ((1, "archetype"), (0, "staff_group")):
-        values = _ratios({k: v.sum(axis=axis) for k, v in sums.items()})
-        for g, group in enumerate(names[grouping]):
-            group_row = {"week": model.week, "grouping": grouping, "group": group}
-            group_row.update({name: _value(name, v[g]) for name, v in values.items()})
-            model.group_rows.append(group_row)
+    if model.config.outcomes.by_group:
+        by_group = np.stack(list(values.values()))[:, 1:]
+        model.group_values.append((model.week, list(values), by_group))
+
+
+def group_rows(
+    group_values: list[tuple[int, list[str], np.ndarray]], staff_groups: tuple[str, ...]
+) -> list[dict]:
+    """By-group rows (week, grouping, group, then every outcome) from the kept weekly arrays.
+
+    Each array has a row per outcome and a column per archetype, then per staff group.
+    """
+    groups = [("archetype", a) for a in ARCHETYPES] + [("staff_group", g) for g in staff_groups]
+    rows = []
+    for week, names, values in group_values:
+        for g, (grouping, group) in enumerate(groups):
+            row = {"week": week, "grouping": grouping, "group": group}
+            column = values[:, g].tolist()
+            row.update({name: _value(name, v) for name, v in zip(names, column, strict=True)})
+            rows.append(row)
+    return rows
 
 
 INTEGER_COUNTS = ("headcount", "appropriate_workers", "decisions", "appropriate_worker_weeks")

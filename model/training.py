@@ -129,10 +129,18 @@ def gain_retention(model: WorkforceModel) -> np.ndarray:
 
 
 def decay_training_gains(model: WorkforceModel) -> None:
-    """Transient gains fade, each at its own modality's rate, for staff who did not use a tool."""
+    """Transient gains fade, each at its own modality's rate, for staff who did not use a tool.
+
+    Only workers holding a transient gain (:attr:`~model.workforce.Workforce.fading`) are
+    visited: for everyone else the gain is zero and stays zero.
+    """
     wf = model.workforce
-    idle = np.flatnonzero((wf.last_use_week != model.week).all(axis=1))
+    holders = np.flatnonzero(wf.fading)
+    if holders.size == 0:
+        return
+    idle = holders[(wf.last_use_week[holders] != model.week).all(axis=1)]
     wf.transient_gain[idle] *= model.gain_retention
+    wf.refresh_skills(idle)
 
 
 def train(model: WorkforceModel) -> None:
@@ -176,6 +184,8 @@ def apply_modality(model: WorkforceModel, index: np.ndarray, name: str) -> None:
         increment = gain * (1 - level)
         wf.durable_gain[index, s] += modality.durable_share * increment
         wf.transient_gain[index, s, m] += (1 - modality.durable_share) * increment
+    wf.refresh_skills(index)
+    wf.fading[index] |= modality.durable_share < 1
     wf.self_efficacy[index] += modality.self_efficacy_gain * (1 - wf.self_efficacy[index])
     own = wf.perceived_accuracy[index]
     wf.perceived_accuracy[index] = own + modality.self_assessment_pull * (

@@ -65,6 +65,8 @@ class Workforce:
     baseline_literacy: np.ndarray  # l0 in [0, 1]
     durable_gain: np.ndarray  # N x len(SKILLS): training gains that last
     transient_gain: np.ndarray  # N x len(SKILLS) x modalities: gains that fade without use
+    skill_total: np.ndarray  # N x len(SKILLS): durable + transient gains, kept by refresh_skills
+    fading: np.ndarray  # bool: holds a transient gain (trained since joining)
     trust: np.ndarray  # tau, N x K
     trust_strength: np.ndarray  # kappa, N x K
     self_efficacy: np.ndarray  # s in [0, 1]
@@ -86,9 +88,20 @@ class Workforce:
         return self.staff_group.size
 
     def skill_gain(self, skill: str) -> np.ndarray:
-        """Current training gain in one of :data:`SKILLS`: durable plus transient parts."""
-        s = SKILLS.index(skill)
-        return self.durable_gain[:, s] + self.transient_gain[:, s, :].sum(axis=1)
+        """Current training gain in one of :data:`SKILLS`: durable plus transient parts.
+
+        Read from :attr:`skill_total` (a read-only view), which the code that changes the gains
+        keeps current through :meth:`refresh_skills`, so a read costs no pass over the
+        N x skills x modalities transient array.
+        """
+        return self.skill_total[:, SKILLS.index(skill)]
+
+    def refresh_skills(self, index: np.ndarray | slice = slice(None)) -> None:
+        """Recompute :attr:`skill_total` at ``index`` (all workers by default) from the parts.
+
+        Call it after writing to :attr:`durable_gain` or :attr:`transient_gain` directly.
+        """
+        self.skill_total[index] = self.durable_gain[index] + self.transient_gain[index].sum(axis=2)
 
     @property
     def literacy_bonus(self) -> np.ndarray:
@@ -170,6 +183,8 @@ def draw_workers(
         "baseline_literacy": literacy,
         "durable_gain": np.zeros((n, len(SKILLS))),
         "transient_gain": np.zeros((n, len(SKILLS), n_modalities)),
+        "skill_total": np.zeros((n, len(SKILLS))),
+        "fading": np.zeros(n, dtype=bool),
         "trust": trust.reshape(n, k),
         "trust_strength": np.full((n, k), beh.initial_trust_strength),
         # Assumption: self-efficacy starts as the mean of digital and AI literacy.
