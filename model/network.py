@@ -100,6 +100,15 @@ def degree(adjacency: sp.csr_matrix) -> np.ndarray:
     return np.diff(adjacency.indptr)
 
 
+def unsigned(indices: np.ndarray) -> np.ndarray:
+    """CSR column indices viewed as unsigned integers (no copy).
+
+    Compiled loops index with them; a signed index makes numba add a negative-index check to
+    every read, which costs about a third of a row sum's time on a large network.
+    """
+    return indices.view(np.uint32 if indices.dtype == np.int32 else np.uint64)
+
+
 PARALLEL_MIN_TIES = 1_000_000
 """Below this many ties one thread is faster than splitting a product over threads."""
 _POOL: ThreadPoolExecutor | None = None

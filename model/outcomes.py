@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from model.config import ARCHETYPES
-from model.tools import known_tool_trust
+from model.kernels import cell_sums
+from model.use import TALLY_FIELDS
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -101,47 +102,35 @@ CUMULATIVE: dict[str, tuple[str, str]] = {
 GROUPINGS = ("archetype", "staff_group")
 
 
+CELL_SUMS = (
+    "headcount", "trust", "self_efficacy", "ai_literacy", "trained", "starting_staff",
+    "perceived_accuracy", "unaided_skill", "has_live_tool", "live_pairs", "using", "appropriate",
+    "over_trust", "abs_error", *TALLY_FIELDS,
+)  # fmt: skip
+"""Sums taken over the workforce (and this week's tally) per cell, in one compiled pass."""
+
+
 def _cell_sums(model: WorkforceModel) -> dict[str, np.ndarray]:
-    """Every sum behind the outcomes, per cell of archetype x staff group."""
-    wf = model.workforce
+    """Every sum behind the outcomes, per cell of archetype x staff group.
+
+    One pass over the workers and one over the week's tally (:func:`model.kernels.cell_sums`):
+    trust over the tools a worker knows (:func:`~model.tools.known_tool_trust`), the other
+    worker means, and over live (worker, tool) pairs the use and calibration counts.
+    """
+    wf, tally = model.workforce, model.tally
     n_groups = len(model.config.population.staff_groups)
     n_cells = len(ARCHETYPES) * n_groups
-    cell = wf.archetype.astype(np.int64) * n_groups + wf.staff_group
-
-    def per_cell(codes: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        sums = np.bincount(codes, weights=weights, minlength=n_cells).astype(float)
-        return sums.reshape(len(ARCHETYPES), n_groups)
-
-    live = model.live
-    n_tools = live.shape[1]
-    trust_known = known_tool_trust(wf.trust, live)
+    counts = np.stack([tally.counts[name] for name in TALLY_FIELDS])
+    flat = cell_sums(
+        wf.archetype, wf.staff_group, n_groups, n_cells, wf.trust, model.live, wf.uses,
+        wf.self_efficacy, wf.baseline_literacy, wf.skill_total, wf.times_trained,
+        wf.starting_staff, wf.perceived_accuracy, wf.unaided_accuracy,
+        model.tools.department_reliability, wf.department,
+        model.config.outcomes.appropriate_margin, tally.worker, counts,
+    )  # fmt: skip
     omega = model.config.behaviour.confidence_trust_weight
-    # Live (worker, tool) pairs, through the flattened N x K arrays.
-    pair = np.flatnonzero(live.ravel())
-    pair_worker, pair_tool = pair // n_tools, pair % n_tools
-    pair_cell = cell[pair_worker]
-    reliability = model.tools.department_reliability.ravel()
-    rho = reliability[wf.department[pair_worker] * n_tools + pair_tool]
-    gap = wf.trust.ravel()[pair] - rho
-    margin = model.config.outcomes.appropriate_margin
-    tally_cell = cell[model.tally.worker]
-    sums = {
-        "headcount": per_cell(cell),
-        "trust": per_cell(cell, trust_known),
-        "self_efficacy": per_cell(cell, wf.self_efficacy),
-        "ai_literacy": per_cell(cell, wf.ai_literacy),
-        "trained": per_cell(cell, (wf.times_trained > 0).astype(float)),
-        "starting_staff": per_cell(cell, wf.starting_staff.astype(float)),
-        "perceived_accuracy": per_cell(cell, wf.perceived_accuracy),
-        "unaided_skill": per_cell(cell, wf.unaided_accuracy),
-        "live_pairs": per_cell(pair_cell),
-        "using": per_cell(pair_cell, wf.uses.ravel()[pair].astype(float)),
-        "appropriate": per_cell(pair_cell, (np.abs(gap) <= margin).astype(float)),
-        "over_trust": per_cell(pair_cell, (gap > margin).astype(float)),
-        "abs_error": per_cell(pair_cell, np.abs(gap)),
-    }
-    for name, counts in model.tally.counts.items():
-        sums[name] = per_cell(tally_cell, counts)
+    shape = (len(ARCHETYPES), n_groups)
+    sums = {name: row.reshape(shape) for name, row in zip(CELL_SUMS, flat, strict=True)}
     # Sums that follow from others, so need no pass over the workforce of their own:
     sums["confidence"] = omega * sums["trust"] + (1 - omega) * sums["self_efficacy"]
     sums["under_trust"] = sums["live_pairs"] - sums["appropriate"] - sums["over_trust"]
@@ -156,9 +145,6 @@ def _cell_sums(model: WorkforceModel) -> dict[str, np.ndarray]:
     )
     model.appropriate_worker_weeks = sums["appropriate_worker_weeks"]
     model.cumulative_verification_hours = sums["cumulative_verification_hours"]
-    sums["has_live_tool"] = (
-        sums["live_pairs"] if live.shape[1] == 1 else per_cell(cell, live.any(axis=1).astype(float))
-    )
     return sums
 
 

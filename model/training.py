@@ -28,6 +28,7 @@ import numpy as np
 
 from model.budget import affordable, spend
 from model.config import ARCHETYPES, ModalityConfig, ProgrammeConfig
+from model.kernels import fade
 from model.network import degree
 from model.peers import influence_weight, refresh_peer_weights
 
@@ -135,12 +136,15 @@ def decay_training_gains(model: WorkforceModel) -> None:
     visited: for everyone else the gain is zero and stays zero.
     """
     wf = model.workforce
-    holders = np.flatnonzero(wf.fading)
-    if holders.size == 0:
-        return
-    idle = holders[(wf.last_use_week[holders] != model.week).all(axis=1)]
-    wf.transient_gain[idle] *= model.gain_retention
-    wf.refresh_skills(idle)
+    fade(
+        wf.fading,
+        wf.last_use_week,
+        model.week,
+        wf.transient_gain,
+        wf.durable_gain,
+        wf.skill_total,
+        model.gain_retention,
+    )
 
 
 def train(model: WorkforceModel) -> None:
