@@ -77,6 +77,8 @@ def adopt_tool(
     new = uses.copy()
     c = u = 0
     for i in range(n):
+        if not (uses[i] or live[i]):
+            continue
         confidence = omega * trust[i, k] + (1 - omega) * self_efficacy[i]
         if uses[i]:
             reluctance = threshold[i] - drop_margin - confidence
@@ -168,14 +170,14 @@ def use_outcomes(
     counts,
     successes,
     failures,
-    unnoticed_tool,
+    acted,
     own_decisions,
     own_noticed,
 ):
     """Given the two draws, each user's expected decision counts and what it learns.
 
     Fills ``counts`` (one row per :data:`model.use.TALLY_FIELDS` entry, a column per user),
-    the user's successes and failures for tool k, unnoticed tool errors and own decisions.
+    the user's successes, failures and wrong advice acted on for tool k, and own decisions.
     """
     for j in range(who.size):
         i, row = who[j], rows[j]
@@ -215,7 +217,7 @@ def use_outcomes(
         counts[8, j] = right_kept + alone * h
         counts[9, j] = right_accepted + right_overridden
         counts[10, j] = cases * h
-        unnoticed_tool[i, k] += wrong_acted
+        acted[row, k] = wrong_acted
         own_decisions[row] += alone
         own_noticed[row] += sigma * alone * (1 - h)
 
@@ -234,8 +236,10 @@ def learn(
     users,
     successes,
     failures,
+    acted,
     own_decisions,
     own_noticed,
+    unnoticed_tool,
     trust,
     strength,
     perceived,
@@ -261,6 +265,8 @@ def learn(
             total_s += successes[j, k]
             total_f += failures[j, k]
         for k in range(n_tools):
+            # Unnoticed errors fade at the rate of the trust evidence they were counted in.
+            unnoticed_tool[i, k] = unnoticed_tool[i, k] * gamma + acted[j, k]
             s, f = successes[j, k], failures[j, k]
             if spill > 0 and n_tools > 1:
                 s = s + spill * (total_s - s)
@@ -272,6 +278,7 @@ def learn(
         perceived[i], _ = beta_update(
             perceived[i], self_knowledge, decisions - noticed, noticed, 1.0, 1.0, np.inf
         )
+        # The belief about one's own accuracy has no forgetting: unnoticed own errors do not fade.
         unnoticed_own[i] += decisions * (1 - accuracy[i]) - noticed
         if total_s + total_f > 0:
             self_efficacy[i] += practice * (1 - self_efficacy[i])

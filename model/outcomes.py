@@ -149,10 +149,15 @@ def _cell_sums(model: WorkforceModel) -> dict[str, np.ndarray]:
 
 
 def _ratios(sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    values = {}
-    for name, (numerator, denominator, _) in OUTCOMES.items():
-        num, den = sums[numerator], sums[denominator]
-        values[name] = np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0)
+    """Every outcome from the sums (each an array over the same columns): one division for all."""
+    names = list(sums)
+    stacked = np.stack([np.asarray(sums[name], dtype=float) for name in names])
+    numerators = stacked[[names.index(num) for num, _, _ in OUTCOMES.values()]]
+    denominators = stacked[[names.index(den) for _, den, _ in OUTCOMES.values()]]
+    ratios = np.divide(
+        numerators, denominators, out=np.full_like(numerators, np.nan), where=denominators > 0
+    )
+    values = dict(zip(OUTCOMES, ratios, strict=True))
     for name in PER_1000:
         values[name] = 1000.0 * values[name]
     values["accuracy_gain"] = values["decision_accuracy"] - values["unaided_accuracy"]

@@ -163,6 +163,8 @@ def train(model: WorkforceModel) -> None:
             due |= model.week - state.last_invited >= programme.refresher_weeks
         eligible = ELIGIBILITY[programme.target](model, programme) & state.selected & due
         invited = np.flatnonzero(eligible)
+        if invited.size == 0:  # nobody to invite: no draws, no spending
+            continue
         places = int(np.ceil(programme.weekly_capacity * wf.size))
         if invited.size > places:
             invited = rng.choice(invited, size=places, replace=False)
@@ -179,6 +181,8 @@ def train(model: WorkforceModel) -> None:
 
 def apply_modality(model: WorkforceModel, index: np.ndarray, name: str) -> None:
     """The effect of one completion of modality ``name`` on the workers at ``index``."""
+    if len(index) == 0:
+        return
     wf = model.workforce
     modality = model.config.training.modalities[name]
     m = list(model.config.training.modalities).index(name)

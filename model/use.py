@@ -136,10 +136,8 @@ def use_ai(model: WorkforceModel) -> None:
     failures = np.zeros((users.size, n_tools))
     own_decisions = np.zeros(users.size)
     own_noticed_errors = np.zeros(users.size)
+    acted = np.zeros((users.size, n_tools))
     tallies = []
-    # Unnoticed tool errors fade at the rate of the trust evidence they were counted in; the belief
-    # about one's own accuracy has no forgetting, so unnoticed own errors do not fade.
-    wf.unnoticed_tool_errors[users] *= beh.forgetting
     state = (
         tools.department_reliability,
         wf.department,
@@ -176,7 +174,7 @@ def use_ai(model: WorkforceModel) -> None:
         counts = np.empty((len(TALLY_FIELDS), who.size))
         use_outcomes(
             who, rows, k, lam, sigma, *state, p, noticed, perceived_right, counts,
-            successes, failures, wf.unnoticed_tool_errors, own_decisions, own_noticed_errors,
+            successes, failures, acted, own_decisions, own_noticed_errors,
         )  # fmt: skip
         tallies.append((who, np.full(who.size, k), dict(zip(TALLY_FIELDS, counts, strict=True))))
     learning = np.array(
@@ -190,7 +188,8 @@ def use_ai(model: WorkforceModel) -> None:
         ]
     )
     learn(
-        users, successes, failures, own_decisions, own_noticed_errors, wf.trust,
+        users, successes, failures, acted, own_decisions, own_noticed_errors,
+        wf.unnoticed_tool_errors, wf.trust,
         wf.trust_strength, wf.perceived_accuracy, wf.unaided_accuracy, wf.unnoticed_own_errors,
         wf.self_efficacy, wf.uses, wf.last_use_week, model.week, learning,
     )  # fmt: skip

@@ -29,9 +29,21 @@ def beta_draws(rng: np.random.Generator, mean: np.ndarray, concentration: float)
     mean = np.asarray(mean, dtype=float)
     if concentration <= 0:
         return mean.copy()
-    safe = np.clip(mean, 1e-9, 1 - 1e-9)
+    safe = np.minimum(np.maximum(mean, 1e-9), 1 - 1e-9)  # np.clip, without its overhead
     draws = rng.beta(safe * concentration, (1 - safe) * concentration)
     return np.where((mean <= 0) | (mean >= 1), mean, draws)
+
+
+def categorical(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray:
+    """``n`` draws of category indices with probabilities proportional to ``weights``.
+
+    The inverse-CDF draw ``rng.choice(len(weights), size=n, p=...)`` makes (one uniform per
+    draw, searched in the normalised cumulative sums), without its argument checks, which cost
+    several times the draw for the few joiners of a week. Same values as ``rng.choice``.
+    """
+    cdf = np.cumsum(np.asarray(weights, dtype=float) / np.sum(weights))
+    cdf /= cdf[-1]
+    return cdf.searchsorted(rng.random(n), side="right")
 
 
 def exact_counts(shares: np.ndarray, n: int) -> np.ndarray:
@@ -165,8 +177,7 @@ def draw_workers(
     n_modalities = len(config.training.modalities)
     groups = list(pop.staff_groups.values())
     archetype_shares = np.array([pop.archetypes[a].share for a in ARCHETYPES])
-    archetype = rng.choice(len(ARCHETYPES), size=n, p=archetype_shares / archetype_shares.sum())
-    archetype = archetype.astype(np.int8)
+    archetype = categorical(rng, archetype_shares, n).astype(np.int8)
     d_mean = np.array([g.digital_literacy for g in groups])[staff_group]
     h_mean = np.array([g.unaided_accuracy for g in groups])[staff_group]
     l_mean = np.array([pop.archetypes[a].ai_literacy for a in ARCHETYPES])[archetype]

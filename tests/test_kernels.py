@@ -1,4 +1,5 @@
-"""Compiled kernels: threads do not change results; the unsigned index view is exact."""
+"""Speed paths: threads do not change results, the unsigned index view and the categorical draw
+are exact."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from model import WorkforceModel
 from model.kernels import peer_step, peer_step_parallel
 from model.network import unsigned
+from model.workforce import categorical
 
 
 @pytest.mark.parametrize("bounded", [False, True])
@@ -36,3 +38,13 @@ def test_unsigned_indices_are_a_view_with_the_same_values() -> None:
     view = unsigned(indices)
     assert view.dtype == np.uint32 and np.shares_memory(view, indices)
     np.testing.assert_array_equal(view.astype(np.int64), indices.astype(np.int64))
+
+
+def test_categorical_draws_are_rng_choice_draws() -> None:
+    """The joiners' archetype draw gives exactly ``rng.choice``'s values and stream position."""
+    weights = np.array([0.05, 0.2, 0.3, 0.3, 0.15])
+    for seed in range(20):
+        ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
+        drawn = categorical(ours, weights, 50)
+        np.testing.assert_array_equal(drawn, theirs.choice(5, size=50, p=weights / weights.sum()))
+        assert ours.random() == theirs.random()
