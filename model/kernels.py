@@ -307,16 +307,19 @@ def _peer_step(talks, trust, weight, weight_total, eps, indptr, indices, bounded
             own = column[i]
             weighted = 0.0
             total = weight_total[i]
+            e, stop = np.intp(indptr[i]), np.intp(indptr[i + 1])
             if bounded:
                 total = 0.0
-                for e in range(indptr[i], indptr[i + 1]):
+                while e < stop:
                     j = indices[e]
                     if abs(column[j] - own) < bound:
                         total += weight[j]
                         weighted += x[j]
+                    e += 1
             else:
-                for e in range(indptr[i], indptr[i + 1]):
+                while e < stop:  # a while loop: numba's range over int32 bounds is slower
                     weighted += x[indices[e]]
+                    e += 1
             new[t, k] = own + eps[i] * (weighted / total - own) if total > 0 else own
     for t in range(talkers.size):
         for k in range(n_tools):
