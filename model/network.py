@@ -194,27 +194,35 @@ class NeighbourSums:
         self.scatter_columns(out, index, values)
         return out
 
-    def scatter_columns(self, out: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
-        """Add ``A[:, index] @ values`` into ``out`` in place, visiting only the listed rows.
-
-        The adjacency is symmetric, so column i is row i: the ties of the listed workers are
-        gathered from the CSR arrays and their values added with ``np.add.at``, with no
-        scipy indexing (which copies the rows into a new matrix) and no length-N temporary.
-        """
-        adjacency = self.adjacency
-        starts = adjacency.indptr[index]
-        lengths = adjacency.indptr[np.asarray(index) + 1] - starts
-        total = int(lengths.sum())
-        if total == 0:
-            return
-        offsets = np.cumsum(lengths) - lengths
-        positions = np.arange(total) + np.repeat(starts - offsets, lengths)
-        weights = adjacency.data[positions] * np.repeat(values, lengths)
-        np.add.at(out, adjacency.indices[positions], weights)
-
     def rows(self, index: np.ndarray, x: np.ndarray) -> np.ndarray:
         """``(A @ x)[index]`` computed from those rows only (cheap for a few rows)."""
         return self.adjacency[index] @ x
+
+    def scatter_columns(self, out: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
+        """Add ``A[:, index] @ values`` into ``out`` in place, visiting only the listed rows.
+
+        The adjacency is symmetric, so column i is row i: each listed worker's value is added to
+        its neighbours' entries (:func:`_scatter_rows`), with no scipy indexing (which copies the
+        rows into a new matrix) and no length-N temporary.
+        """
+        adjacency = self.adjacency
+        _scatter_rows(
+            out,
+            np.asarray(index, dtype=np.int64),
+            np.asarray(values, dtype=np.float64),
+            adjacency.indptr,
+            adjacency.indices,
+            adjacency.data,
+        )
+
+
+@njit(cache=True)
+def _scatter_rows(out, index, values, indptr, indices, data) -> None:  # noqa: ANN001
+    """``out[j] += data_ij * values[t]`` for every tie (i, j) of each listed worker i."""
+    for t in range(index.size):
+        i = index[t]
+        for e in range(indptr[i], indptr[i + 1]):
+            out[indices[e]] += data[e] * values[t]
 
 
 def _row_block(adjacency: sp.csr_matrix, start: int, stop: int) -> sp.csr_matrix:

@@ -120,13 +120,12 @@ def _cell_sums(model: WorkforceModel) -> dict[str, np.ndarray]:
     wf, tally = model.workforce, model.tally
     n_groups = len(model.config.population.staff_groups)
     n_cells = len(ARCHETYPES) * n_groups
-    counts = np.stack([tally.counts[name] for name in TALLY_FIELDS])
     flat = cell_sums(
         wf.archetype, wf.staff_group, n_groups, n_cells, wf.trust, model.live, wf.uses,
         wf.self_efficacy, wf.baseline_literacy, wf.skill_total, wf.times_trained,
         wf.starting_staff, wf.perceived_accuracy, wf.unaided_accuracy,
         model.tools.department_reliability, wf.department,
-        model.config.outcomes.appropriate_margin, tally.worker, counts,
+        model.config.outcomes.appropriate_margin, tally.worker, tally.matrix,
     )  # fmt: skip
     omega = model.config.behaviour.confidence_trust_weight
     shape = (len(ARCHETYPES), n_groups)
@@ -221,7 +220,29 @@ INTEGER_COUNTS = ("headcount", "appropriate_workers", "decisions", "appropriate_
 
 
 def _value(name: str, value: float) -> float | int:
-    return int(round(value)) if name in INTEGER_COUNTS else float(value)
+    value = float(value)  # rounding a Python float is far cheaper than a numpy scalar
+    return int(round(value)) if name in INTEGER_COUNTS else value
+
+
+def group_table(
+    group_values: list[tuple[int, list[str], np.ndarray]], staff_groups: tuple[str, ...]
+) -> pd.DataFrame:
+    """The by-group table built column by column: the frame of :func:`group_rows`, faster."""
+    if not group_values:
+        return pd.DataFrame()
+    groups = [("archetype", a) for a in ARCHETYPES] + [("staff_group", g) for g in staff_groups]
+    names = group_values[0][1]
+    cube = np.stack([values for _, _, values in group_values])  # weeks x outcomes x groups
+    n_weeks = len(group_values)
+    columns: dict[str, np.ndarray] = {
+        "week": np.repeat([week for week, _, _ in group_values], len(groups)),
+        "grouping": np.array([grouping for grouping, _ in groups] * n_weeks, dtype=object),
+        "group": np.array([group for _, group in groups] * n_weeks, dtype=object),
+    }
+    for i, name in enumerate(names):
+        column = cube[:, i, :].reshape(-1)
+        columns[name] = np.rint(column).astype(np.int64) if name in INTEGER_COUNTS else column
+    return pd.DataFrame(columns)
 
 
 def outcome_table(rows: list[dict]) -> pd.DataFrame:

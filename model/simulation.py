@@ -17,7 +17,7 @@ from model.config import ModelConfig
 from model.events import apply_events
 from model.mesa_conventions import REPORTED, resolve_seed, with_overrides
 from model.network import KeptNeighbourSum, NeighbourSums, build_network, degree
-from model.outcomes import group_rows, outcome_table, record, week_date
+from model.outcomes import group_rows, group_table, outcome_table, record, week_date
 from model.peers import create_peer_weights, peer_influence
 from model.tools import build_tools, deploy
 from model.training import create_programmes, decay_training_gains, gain_retention, train
@@ -181,4 +181,4 @@ class WorkforceModel(mesa.Model):
     @property
     def outcomes_by_group(self) -> pd.DataFrame:
         """One row per week and group (``grouping`` archetype or staff_group)."""
-        return outcome_table(self.group_rows)
+        return group_table(self.group_values, tuple(self.config.population.staff_groups))

@@ -81,9 +81,13 @@ class DecisionTally:
 
     worker: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     tool: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
-    counts: dict[str, np.ndarray] = field(
-        default_factory=lambda: {name: np.empty(0) for name in TALLY_FIELDS}
-    )
+    matrix: np.ndarray = field(default_factory=lambda: np.empty((len(TALLY_FIELDS), 0)))
+    """One row per :data:`TALLY_FIELDS` entry, one column per (worker, tool) pair."""
+
+    @property
+    def counts(self) -> dict[str, np.ndarray]:
+        """Each count by name (views into :attr:`matrix`)."""
+        return dict(zip(TALLY_FIELDS, self.matrix, strict=True))
 
     def total(self, name: str) -> float:
         """Sum of one count over every worker and tool."""
@@ -176,7 +180,7 @@ def use_ai(model: WorkforceModel) -> None:
             who, rows, k, lam, sigma, *state, p, noticed, perceived_right, counts,
             successes, failures, acted, own_decisions, own_noticed_errors,
         )  # fmt: skip
-        tallies.append((who, np.full(who.size, k), dict(zip(TALLY_FIELDS, counts, strict=True))))
+        tallies.append((who, np.full(who.size, k), counts))
     learning = np.array(
         [
             beh.spillover,
@@ -259,9 +263,7 @@ def learn_own_accuracy(
     )
 
 
-def _concatenate(
-    tallies: list[tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]],
-) -> DecisionTally:
+def _concatenate(tallies: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> DecisionTally:
     if not tallies:
         return DecisionTally()
     if len(tallies) == 1:
@@ -269,5 +271,5 @@ def _concatenate(
     return DecisionTally(
         worker=np.concatenate([t[0] for t in tallies]),
         tool=np.concatenate([t[1] for t in tallies]),
-        counts={name: np.concatenate([t[2][name] for t in tallies]) for name in TALLY_FIELDS},
+        matrix=np.concatenate([t[2] for t in tallies], axis=1),
     )
