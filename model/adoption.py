@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.kernels import adopt_tool, count_adoption_pools
+from model.kernels import ADOPTION_BLOCK, adopt_tool, adopt_tool_parallel, count_adoption_pools
 from model.network import unsigned
+
+PARALLEL_MIN_WORKERS = 200_000
+"""From this many workers, the adoption decisions run over threads (same result)."""
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -42,7 +45,8 @@ def adopt(model: WorkforceModel) -> None:
         start_draws = rng.random(n_candidates)
         stop_draws = rng.random(n_users)
         column = np.ascontiguousarray(uses)
-        adopt_tool(
+        kernel = adopt_tool_parallel if wf.size >= PARALLEL_MIN_WORKERS else adopt_tool
+        kernel(
             k,
             np.ascontiguousarray(live),
             column,
@@ -62,5 +66,6 @@ def adopt(model: WorkforceModel) -> None:
             beh.drop_margin,
             beh.decision_temperature,
             bool(model.tools.general_purpose[k]),
+            ADOPTION_BLOCK,
         )
         uses[:] = column

@@ -1,5 +1,7 @@
 """Compiled loops (numba) for the weekly rules: one pass over the workers per rule.
 
+The loops of use with verification are in :mod:`model.use_kernels`.
+
 Each kernel is the rule of its module written as a loop over workers (or over the CSR rows of
 the network), so a rule reads each array once and pays no per-call overhead of many small numpy
 operations. The rules and their sources are documented where they are called:
@@ -43,8 +45,11 @@ def count_adoption_pools(live: np.ndarray, uses: np.ndarray) -> tuple[int, int]:
     return candidates, users
 
 
-@njit(cache=True)
-def adopt_tool(
+ADOPTION_BLOCK = 65_536
+"""Workers per block of the adoption decisions (blocks may run on different threads)."""
+
+
+def _adopt_tool(
     k: int,
     live: np.ndarray,
     uses: np.ndarray,
@@ -64,6 +69,7 @@ def adopt_tool(
     drop_margin: float,
     temperature: float,
     general_purpose: bool,
+    block: int,
 ) -> None:
     """Starters, stoppers, mandates and off-live tools for tool k; neighbour sums kept current.
 
@@ -71,28 +77,44 @@ def adopt_tool(
     :func:`model.network.unsigned`).
 
     Decisions read the neighbour counts from before this tool's changes (synchronous), then the
-    changes are applied and added to the neighbours' counts (``neighbours_using[:, k]``).
+    changes are applied and added to the neighbours' counts (``neighbours_using[:, k]``). The
+    c-th candidate (live, not using) in index order gets ``start_draws[c]``, the u-th user
+    ``stop_draws[u]``; each ``block`` of workers starts at its counted offsets, so blocks can be
+    decided on different threads with the same result.
     """
     n = live.size
     new = uses.copy()
-    c = u = 0
-    for i in range(n):
-        if not (uses[i] or live[i]):
-            continue
-        confidence = omega * trust[i, k] + (1 - omega) * self_efficacy[i]
-        if uses[i]:
-            reluctance = threshold[i] - drop_margin - confidence
-            if stop_draws[u] < drop_rate * expit(reluctance / temperature):
-                new[i] = False
-            u += 1
-        elif live[i]:
-            degree = max(indptr[i + 1] - indptr[i], 1)
-            proof = neighbours_using[i, k] / degree
-            readiness = confidence + social_proof * proof - threshold[i]
-            p_start = start_scale * expit(readiness / temperature)
-            if start_draws[c] < min(p_start, 1.0):
-                new[i] = True
-            c += 1
+    n_blocks = (n + block - 1) // block
+    candidates_before = np.zeros(n_blocks + 1, dtype=np.int64)
+    users_before = np.zeros(n_blocks + 1, dtype=np.int64)
+    for b in prange(n_blocks):
+        for i in range(b * block, min(n, (b + 1) * block)):
+            if uses[i]:
+                users_before[b + 1] += 1
+            elif live[i]:
+                candidates_before[b + 1] += 1
+    for b in range(n_blocks):
+        candidates_before[b + 1] += candidates_before[b]
+        users_before[b + 1] += users_before[b]
+    for b in prange(n_blocks):
+        c, u = candidates_before[b], users_before[b]
+        for i in range(b * block, min(n, (b + 1) * block)):
+            if not (uses[i] or live[i]):
+                continue
+            confidence = omega * trust[i, k] + (1 - omega) * self_efficacy[i]
+            if uses[i]:
+                reluctance = threshold[i] - drop_margin - confidence
+                if stop_draws[u] < drop_rate * expit(reluctance / temperature):
+                    new[i] = False
+                u += 1
+            else:
+                degree = max(indptr[i + 1] - indptr[i], 1)
+                proof = neighbours_using[i, k] / degree
+                readiness = confidence + social_proof * proof - threshold[i]
+                p_start = start_scale * expit(readiness / temperature)
+                if start_draws[c] < min(p_start, 1.0):
+                    new[i] = True
+                c += 1
     for i in range(n):
         if not general_purpose and live[i] and mandated[i]:
             new[i] = True
@@ -105,186 +127,10 @@ def adopt_tool(
             uses[i] = new[i]
 
 
-# -- use with verification (model.use) ---------------------------------------------------------
-@njit(cache=True, inline="always")
-def case_rates(i, k, lam, sigma, rho, trust, perceived, accuracy, literacy, skills, p):
-    """The six terminal-category rates of worker i's cases with tool k, and v_right, v_wrong.
-
-    ``p`` holds reliance steepness, verification scale, forcing, display, false-alarm rate and
-    the detection weights of literacy and accuracy (see :func:`model.use.use_ai`).
-    """
-    steepness, scale, forcing, display, f, w_l, w_h = p[0], p[1], p[2], p[3], p[4], p[5], p[6]
-    h = accuracy[i]
-    tau = trust[i, k]
-    r = expit(steepness * (tau - perceived[i]))
-    v = min(max(scale * (1 - tau) + skills[i, 2], forcing), 1.0)
-    v_wrong, v_right = v + display * (1 - v), v * (1 - display)
-    phi = min(max(w_l * (literacy[i] + skills[i, 0]) + w_h * h + skills[i, 1], 0.0), 1.0)
-    catch = phi * sigma
-    right_kept = lam * rho * r * (1 - v_right * f)
-    right_false_alarm = lam * rho * r * v_right * f
-    right_overridden = lam * rho * (1 - r)
-    wrong_caught = lam * (1 - rho) * r * v_wrong * catch
-    wrong_acted = lam * (1 - rho) * r * (1 - v_wrong * catch)
-    wrong_overridden = lam * (1 - rho) * (1 - r)
-    return (
-        right_kept, right_false_alarm, right_overridden, wrong_caught, wrong_acted,
-        wrong_overridden, v_right, v_wrong,
-    )  # fmt: skip
-
-
-@njit(cache=True)
-def use_rates(
-    who, k, lam, sigma, reliability, department, trust, perceived, accuracy, literacy, skills, p
-):
-    """Poisson rates of noticed errors and of cases perceived right, per user of tool k."""
-    noticed = np.empty(who.size)
-    perceived_right = np.empty(who.size)
-    for j in range(who.size):
-        i = who[j]
-        rates = case_rates(i, k, lam, sigma, reliability[department[i], k], trust, perceived,
-                           accuracy, literacy, skills, p)  # fmt: skip
-        notice_overridden = sigma * accuracy[i]
-        noticed[j] = rates[1] + rates[3] + rates[5] * notice_overridden
-        perceived_right[j] = lam - noticed[j]
-    return noticed, perceived_right
-
-
-@njit(cache=True)
-def use_outcomes(
-    who,
-    rows,
-    k,
-    lam,
-    sigma,
-    reliability,
-    department,
-    trust,
-    perceived,
-    accuracy,
-    literacy,
-    skills,
-    p,
-    noticed,
-    perceived_right,
-    counts,
-    successes,
-    failures,
-    acted,
-    own_decisions,
-    own_noticed,
-):
-    """Given the two draws, each user's expected decision counts and what it learns.
-
-    Fills ``counts`` (one row per :data:`model.use.TALLY_FIELDS` entry, a column per user),
-    the user's successes, failures and wrong advice acted on for tool k, and own decisions.
-    """
-    for j in range(who.size):
-        i, row = who[j], rows[j]
-        h = accuracy[i]
-        (right_kept, right_false_alarm, right_overridden, wrong_caught, wrong_acted,
-         wrong_overridden, v_right, v_wrong) = case_rates(
-            i, k, lam, sigma, reliability[department[i], k], trust, perceived, accuracy,
-            literacy, skills, p)  # fmt: skip
-        notice_overridden = sigma * h
-        noticed_rate = right_false_alarm + wrong_caught + wrong_overridden * notice_overridden
-        right_rate = lam - noticed_rate
-        per_right = perceived_right[j] / right_rate if right_rate > 0 else 0.0
-        per_noticed = noticed[j] / noticed_rate if noticed_rate > 0 else 0.0
-        successes[row, k] = perceived_right[j]
-        failures[row, k] = noticed[j]
-        right_kept = right_kept * per_right
-        right_false_alarm = right_false_alarm * per_noticed
-        right_overridden = right_overridden * per_right
-        wrong_caught = wrong_caught * per_noticed
-        wrong_acted = wrong_acted * per_right
-        wrong_overridden = wrong_overridden * (
-            (1 - notice_overridden) * per_right + notice_overridden * per_noticed
-        )
-        right_accepted = right_kept + right_false_alarm
-        wrong_accepted = wrong_caught + wrong_acted
-        verified = v_right * right_accepted + v_wrong * wrong_accepted
-        alone = right_false_alarm + right_overridden + wrong_caught + wrong_overridden
-        cases = perceived_right[j] + noticed[j]
-        counts[0, j] = cases
-        counts[1, j] = right_accepted + right_overridden
-        counts[2, j] = wrong_accepted + wrong_overridden
-        counts[3, j] = right_accepted + wrong_accepted
-        counts[4, j] = verified
-        counts[5, j] = verified + right_overridden + wrong_overridden
-        counts[6, j] = wrong_acted
-        counts[7, j] = (right_false_alarm + right_overridden) * (1 - h)
-        counts[8, j] = right_kept + alone * h
-        counts[9, j] = right_accepted + right_overridden
-        counts[10, j] = cases * h
-        acted[row, k] = wrong_acted
-        own_decisions[row] += alone
-        own_noticed[row] += sigma * alone * (1 - h)
-
-
-@njit(cache=True, inline="always")
-def beta_update(mean, strength, successes, failures, retention, error_weight, max_strength):
-    """Scalar :func:`model.use.beta_update`."""
-    kept = retention * strength
-    alpha = max(kept * mean + successes, 0.0)
-    total = max(alpha + kept * (1 - mean) + error_weight * failures, 0.0)
-    return (alpha / total if total > 0 else mean), min(total, max_strength)
-
-
-@njit(cache=True)
-def learn(
-    users,
-    successes,
-    failures,
-    acted,
-    own_decisions,
-    own_noticed,
-    unnoticed_tool,
-    trust,
-    strength,
-    perceived,
-    accuracy,
-    unnoticed_own,
-    self_efficacy,
-    uses,
-    last_use_week,
-    week,
-    q,
-):
-    """Belief updates of the week's users (see :func:`model.use.use_ai`).
-
-    ``q`` holds spillover, forgetting, error weight, maximum strength, self-knowledge strength
-    and practice gain.
-    """
-    spill, gamma, nu, kappa_max, self_knowledge, practice = q[0], q[1], q[2], q[3], q[4], q[5]
-    n_tools = trust.shape[1]
-    for j in range(users.size):
-        i = users[j]
-        total_s = total_f = 0.0
-        for k in range(n_tools):
-            total_s += successes[j, k]
-            total_f += failures[j, k]
-        for k in range(n_tools):
-            # Unnoticed errors fade at the rate of the trust evidence they were counted in.
-            unnoticed_tool[i, k] = unnoticed_tool[i, k] * gamma + acted[j, k]
-            s, f = successes[j, k], failures[j, k]
-            if spill > 0 and n_tools > 1:
-                s = s + spill * (total_s - s)
-                f = f + spill * (total_f - f)
-            trust[i, k], strength[i, k] = beta_update(
-                trust[i, k], strength[i, k], s, f, gamma, nu, kappa_max
-            )
-        decisions, noticed = own_decisions[j], own_noticed[j]
-        perceived[i], _ = beta_update(
-            perceived[i], self_knowledge, decisions - noticed, noticed, 1.0, 1.0, np.inf
-        )
-        # The belief about one's own accuracy has no forgetting: unnoticed own errors do not fade.
-        unnoticed_own[i] += decisions * (1 - accuracy[i]) - noticed
-        if total_s + total_f > 0:
-            self_efficacy[i] += practice * (1 - self_efficacy[i])
-        for k in range(n_tools):
-            if uses[i, k]:
-                last_use_week[i, k] = week
+adopt_tool = njit(cache=True)(_adopt_tool)
+"""One thread."""
+adopt_tool_parallel = njit(cache=True, parallel=True)(_adopt_tool)
+"""Blocks of decisions over threads (large workforces); same result as :func:`adopt_tool`."""
 
 
 # -- peer influence (model.peers) ---------------------------------------------------------------

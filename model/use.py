@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.kernels import learn, use_outcomes, use_rates
+from model import use_kernels
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -128,10 +128,10 @@ def use_ai(model: WorkforceModel) -> None:
     """Every user decides this week's cases with its tools and updates its beliefs.
 
     Per tool, in tool order: the Poisson rates of each user's noticed and perceived-right cases
-    (:func:`model.kernels.use_rates`), two Poisson draws from the model's generator (noticed,
+    (:func:`model.use_kernels.use_rates`), two Poisson draws from the model's generator (noticed,
     then perceived right), then the expected decision counts and what each user learns
-    (:func:`model.kernels.use_outcomes`); finally the belief updates of every user
-    (:func:`model.kernels.learn`). The rules are those of the module docstring.
+    (:func:`model.use_kernels.use_outcomes`); finally the belief updates of every user
+    (:func:`model.use_kernels.learn`). The rules are those of the module docstring.
     """
     beh, wf, rng, tools = model.config.behaviour, model.workforce, model.rng, model.tools
     n_tools = wf.uses.shape[1]
@@ -157,6 +157,10 @@ def use_ai(model: WorkforceModel) -> None:
         * (1 - model.config.training.workload_pressure)
         * (1 + beh.accountability_effect * beh.accountability)
     )
+    parallel = users.size >= use_kernels.PARALLEL_MIN_USERS
+    use_rates = use_kernels.use_rates_parallel if parallel else use_kernels.use_rates
+    use_outcomes = use_kernels.use_outcomes_parallel if parallel else use_kernels.use_outcomes
+    learn = use_kernels.learn_parallel if parallel else use_kernels.learn
     for k in range(n_tools):
         rows = np.flatnonzero(wf.uses[users, k])
         who = users[rows]

@@ -48,3 +48,49 @@ def test_categorical_draws_are_rng_choice_draws() -> None:
         drawn = categorical(ours, weights, 50)
         np.testing.assert_array_equal(drawn, theirs.choice(5, size=50, p=weights / weights.sum()))
         assert ours.random() == theirs.random()
+
+
+def test_use_on_threads_equals_use_on_one(monkeypatch) -> None:
+    """Use with verification over threads gives bit-identical state and tallies."""
+    from model import use_kernels
+
+    runs = []
+    for threshold in (10**9, 0):
+        monkeypatch.setattr(use_kernels, "PARALLEL_MIN_USERS", threshold)
+        model = WorkforceModel(n_workers=1500, rng=8, **{"behaviour.adoption_rate": 0.2})
+        model.run(30)
+        runs.append(model)
+    serial, threaded = runs
+    assert serial.workforce.uses.any()
+    for name in ("trust", "trust_strength", "perceived_accuracy", "unnoticed_tool_errors"):
+        np.testing.assert_array_equal(
+            getattr(serial.workforce, name), getattr(threaded.workforce, name)
+        )
+    np.testing.assert_array_equal(serial.tally.matrix, threaded.tally.matrix)
+
+
+def test_adoption_in_blocks_over_threads_equals_one_pass() -> None:
+    """Decisions in blocks of 97 workers over threads: the same uses and neighbour counts."""
+    from model.kernels import adopt_tool, adopt_tool_parallel, count_adoption_pools
+
+    model = WorkforceModel(n_workers=3000, rng=4, **{"behaviour.adoption_rate": 0.3})
+    model.run(20)
+    wf, beh, adjacency = model.workforce, model.config.behaviour, model.adjacency
+    live, uses = model.live[:, 0].copy(), wf.uses[:, 0].copy()
+    assert 0 < uses.sum() < live.sum()
+    n_candidates, n_users = count_adoption_pools(live, uses)
+    draws = np.random.default_rng(2)
+    start, stop = draws.random(n_candidates), draws.random(n_users)
+    results = []
+    for kernel, block in ((adopt_tool, 10**6), (adopt_tool_parallel, 97)):
+        column, counts = uses.copy(), model.neighbours_using.values.copy()
+        kernel(
+            0, live, column, start, stop, wf.trust, wf.self_efficacy, wf.adoption_threshold,
+            wf.mandated, counts, adjacency.indptr, unsigned(adjacency.indices),
+            beh.confidence_trust_weight, beh.social_proof, beh.adoption_rate, beh.drop_rate,
+            beh.drop_margin, beh.decision_temperature, False, block,
+        )  # fmt: skip
+        results.append((column, counts))
+    assert (results[0][0] != uses).any()
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
