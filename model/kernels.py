@@ -202,8 +202,7 @@ def fade(fading, last_use_week, week, transient, durable, skill_total, retention
 
 
 # -- outcome sums (model.outcomes) ---------------------------------------------------------------
-@njit(cache=True)
-def cell_sums(
+def _cell_sums(
     archetype,
     staff_group,
     n_groups,
@@ -226,47 +225,61 @@ def cell_sums(
 ):
     """Every sum behind the outcomes, per cell (rows as :data:`model.outcomes.CELL_SUMS`).
 
-    One pass over the workers and one over the week's tally.
+    Three tasks, each one pass in index order over its own rows of the result: the worker sums,
+    the sums over live (worker, tool) pairs, and the week's tally. They may run on different
+    threads; every sum is accumulated in the same order either way, so the result is the same.
     """
     n, n_tools = trust.shape
     n_tally = tally_counts.shape[0]
     out = np.zeros((14 + n_tally, n_cells))
-    for i in range(n):
-        c = archetype[i] * n_groups + staff_group[i]
-        any_live = False
-        for k in range(n_tools):
-            if live[i, k]:
-                any_live = True
-        if n_tools == 1:
-            known_trust = trust[i, 0]
+    for task in prange(3):
+        if task == 0:
+            for i in range(n):
+                c = archetype[i] * n_groups + staff_group[i]
+                any_live = False
+                for k in range(n_tools):
+                    if live[i, k]:
+                        any_live = True
+                if n_tools == 1:
+                    known_trust = trust[i, 0]
+                else:
+                    weighted = 0.0
+                    n_known = 0
+                    for k in range(n_tools):
+                        if live[i, k] or not any_live:
+                            weighted += trust[i, k]
+                            n_known += 1
+                    known_trust = weighted / n_known
+                out[0, c] += 1.0
+                out[1, c] += known_trust
+                out[2, c] += self_efficacy[i]
+                out[3, c] += literacy[i] + skills[i, 0]
+                out[4, c] += trained[i] > 0
+                out[5, c] += starting[i]
+                out[6, c] += perceived[i]
+                out[7, c] += accuracy[i]
+                out[8, c] += any_live
+        elif task == 1:
+            for i in range(n):
+                c = archetype[i] * n_groups + staff_group[i]
+                for k in range(n_tools):
+                    if live[i, k]:
+                        gap = trust[i, k] - reliability[department[i], k]
+                        out[9, c] += 1.0
+                        out[10, c] += uses[i, k]
+                        out[11, c] += abs(gap) <= margin
+                        out[12, c] += gap > margin
+                        out[13, c] += abs(gap)
         else:
-            weighted = 0.0
-            n_known = 0
-            for k in range(n_tools):
-                if live[i, k] or not any_live:
-                    weighted += trust[i, k]
-                    n_known += 1
-            known_trust = weighted / n_known
-        out[0, c] += 1.0
-        out[1, c] += known_trust
-        out[2, c] += self_efficacy[i]
-        out[3, c] += literacy[i] + skills[i, 0]
-        out[4, c] += trained[i] > 0
-        out[5, c] += starting[i]
-        out[6, c] += perceived[i]
-        out[7, c] += accuracy[i]
-        out[8, c] += any_live
-        for k in range(n_tools):
-            if live[i, k]:
-                gap = trust[i, k] - reliability[department[i], k]
-                out[9, c] += 1.0
-                out[10, c] += uses[i, k]
-                out[11, c] += abs(gap) <= margin
-                out[12, c] += gap > margin
-                out[13, c] += abs(gap)
-    for j in range(tally_worker.size):
-        w = tally_worker[j]
-        c = archetype[w] * n_groups + staff_group[w]
-        for f in range(n_tally):
-            out[14 + f, c] += tally_counts[f, j]
+            for j in range(tally_worker.size):
+                w = tally_worker[j]
+                c = archetype[w] * n_groups + staff_group[w]
+                for f in range(n_tally):
+                    out[14 + f, c] += tally_counts[f, j]
     return out
+
+
+cell_sums = njit(cache=True)(_cell_sums)
+"""One thread."""
+cell_sums_parallel = njit(cache=True, parallel=True)(_cell_sums)
+"""The three tasks over threads (large workforces); same result as :func:`cell_sums`."""

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from model.config import ARCHETYPES
-from model.kernels import cell_sums
+from model.kernels import cell_sums, cell_sums_parallel
 from model.use import TALLY_FIELDS
 
 if TYPE_CHECKING:
@@ -102,6 +102,9 @@ CUMULATIVE: dict[str, tuple[str, str]] = {
 GROUPINGS = ("archetype", "staff_group")
 
 
+PARALLEL_MIN_WORKERS = 200_000
+"""From this many workers, the outcome sums run as parallel tasks (same result)."""
+
 CELL_SUMS = (
     "headcount", "trust", "self_efficacy", "ai_literacy", "trained", "starting_staff",
     "perceived_accuracy", "unaided_skill", "has_live_tool", "live_pairs", "using", "appropriate",
@@ -120,7 +123,8 @@ def _cell_sums(model: WorkforceModel) -> dict[str, np.ndarray]:
     wf, tally = model.workforce, model.tally
     n_groups = len(model.config.population.staff_groups)
     n_cells = len(ARCHETYPES) * n_groups
-    flat = cell_sums(
+    kernel = cell_sums_parallel if wf.size >= PARALLEL_MIN_WORKERS else cell_sums
+    flat = kernel(
         wf.archetype, wf.staff_group, n_groups, n_cells, wf.trust, model.live, wf.uses,
         wf.self_efficacy, wf.baseline_literacy, wf.skill_total, wf.times_trained,
         wf.starting_staff, wf.perceived_accuracy, wf.unaided_accuracy,

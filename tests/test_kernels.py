@@ -4,6 +4,7 @@ are exact."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from model import WorkforceModel
@@ -94,3 +95,18 @@ def test_adoption_in_blocks_over_threads_equals_one_pass() -> None:
     assert (results[0][0] != uses).any()
     np.testing.assert_array_equal(results[0][0], results[1][0])
     np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+def test_outcome_sums_as_parallel_tasks_equal_one_pass(monkeypatch) -> None:
+    """The three tasks of the outcome sums over threads give bit-identical outcome tables."""
+    from model import outcomes
+
+    tables = []
+    for threshold in (10**9, 0):
+        monkeypatch.setattr(outcomes, "PARALLEL_MIN_WORKERS", threshold)
+        model = WorkforceModel(n_workers=1200, rng=6, **{"behaviour.adoption_rate": 0.2})
+        model.run(25)
+        tables.append((model.outcomes, model.outcomes_by_group))
+    assert tables[0][0]["decisions"].iloc[-1] > 0
+    pd.testing.assert_frame_equal(tables[0][0], tables[1][0], check_exact=True)
+    pd.testing.assert_frame_equal(tables[0][1], tables[1][1], check_exact=True)
