@@ -12,7 +12,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import expit
+
+from model.kernels import ADOPTION_BLOCK, adopt_tool, adopt_tool_parallel, count_adoption_pools
+from model.network import unsigned
+
+PARALLEL_MIN_WORKERS = 200_000
+"""From this many workers, the adoption decisions run over threads (same result)."""
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -26,38 +31,41 @@ def tool_confidence(model: WorkforceModel, index: np.ndarray, k: int) -> np.ndar
 
 
 def adopt(model: WorkforceModel) -> None:
-    """Let non-users start and users stop using each live tool."""
+    """Let non-users start and users stop using each live tool.
+
+    For each tool: one uniform draw per candidate (live, not using) then one per user, in index
+    order, from the model's generator; the decisions, mandates and the neighbours' kept counts
+    of users are one compiled pass (:func:`model.kernels.adopt_tool`).
+    """
     beh, wf, rng = model.config.behaviour, model.workforce, model.rng
+    adjacency = model.adjacency
     for k in range(wf.uses.shape[1]):
         live, uses = model.live[:, k], wf.uses[:, k]
-        before = uses.copy()
-        candidates = np.flatnonzero(live & ~uses)
-        social_proof = model.neighbours_using.values[candidates, k] / np.maximum(
-            model.degree[candidates], 1
+        n_candidates, n_users = count_adoption_pools(live, uses)
+        start_draws = rng.random(n_candidates)
+        stop_draws = rng.random(n_users)
+        column = np.ascontiguousarray(uses)
+        kernel = adopt_tool_parallel if wf.size >= PARALLEL_MIN_WORKERS else adopt_tool
+        kernel(
+            k,
+            np.ascontiguousarray(live),
+            column,
+            start_draws,
+            stop_draws,
+            wf.trust,
+            wf.self_efficacy,
+            wf.adoption_threshold,
+            wf.mandated,
+            model.neighbours_using.values,
+            adjacency.indptr,
+            unsigned(adjacency.indices),
+            beh.confidence_trust_weight,
+            beh.social_proof,
+            beh.adoption_rate * model.adoption_boost[k],
+            beh.drop_rate,
+            beh.drop_margin,
+            beh.decision_temperature,
+            bool(model.tools.general_purpose[k]),
+            ADOPTION_BLOCK,
         )
-        readiness = (
-            tool_confidence(model, candidates, k)
-            + beh.social_proof * social_proof
-            - wf.adoption_threshold[candidates]
-        )
-        p_start = (
-            beh.adoption_rate
-            * model.adoption_boost[k]
-            * expit(readiness / beh.decision_temperature)
-        )
-        starters = candidates[rng.random(candidates.size) < np.minimum(p_start, 1.0)]
-
-        users = np.flatnonzero(uses)
-        reluctance = (
-            wf.adoption_threshold[users] - beh.drop_margin - tool_confidence(model, users, k)
-        )
-        p_stop = beh.drop_rate * expit(reluctance / beh.decision_temperature)
-        stoppers = users[rng.random(users.size) < p_stop]
-
-        uses[starters] = True
-        uses[stoppers] = False
-        if not model.tools.general_purpose[k]:
-            uses[live & wf.mandated] = True
-        uses[~live] = False
-        changed = np.flatnonzero(uses != before)
-        model.neighbours_using.update(changed, uses[changed].astype(np.int8) - before[changed], k)
+        uses[:] = column

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 
 from model.config import NetworkConfig
 
@@ -34,12 +35,68 @@ def build_network(
         k = min(config.watts_strogatz_k, n - 1)
         graph = nx.watts_strogatz_graph(n, k, config.watts_strogatz_p, seed=seed)
         return _symmetric_01(nx.to_scipy_sparse_array(graph, format="coo"), n)
-    rows_team, cols_team = _clique_edges(team)  # already symmetric
     rows_dept, cols_dept = _random_ties_within(department, config.cross_team_ties, rng)
     rows_prof, cols_prof = _random_ties_within(staff_group, config.professional_ties, rng)
-    rows = np.concatenate([rows_team, rows_dept, cols_dept, rows_prof, cols_prof])
-    cols = np.concatenate([cols_team, cols_dept, rows_dept, cols_prof, rows_prof])
-    return _adjacency_01(rows, cols, n)
+    order = np.argsort(team, kind="stable")
+    sorted_team = team[order]
+    starts = np.flatnonzero(np.r_[True, sorted_team[1:] != sorted_team[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    indptr, indices = _csr_01(
+        n,
+        order.astype(np.int64),
+        starts.astype(np.int64),
+        sizes.astype(np.int64),
+        np.concatenate([rows_dept, rows_prof]).astype(np.int64),
+        np.concatenate([cols_dept, cols_prof]).astype(np.int64),
+    )
+    adjacency = sp.csr_matrix((np.ones(indices.size), indices, indptr), shape=(n, n))
+    adjacency.has_sorted_indices = True
+    return adjacency
+
+
+@njit(cache=True)
+def _csr_01(n, order, starts, sizes, pair_rows, pair_cols):  # noqa: ANN001, ANN202
+    """CSR arrays (int32) of the 0/1 graph: cliques of the team blocks plus the given pairs.
+
+    The block ``order[starts[b]:starts[b] + sizes[b]]`` is a team; each pair is a tie in both
+    directions. Each row is sorted, self-loops and duplicates dropped: the same matrix as
+    :func:`_adjacency_01` of every ordered pair, built row by row without sorting all ties.
+    """
+    bound = np.zeros(n, dtype=np.int64)
+    for b in range(starts.size):
+        for p in range(starts[b], starts[b] + sizes[b]):
+            bound[order[p]] += sizes[b] - 1
+    for t in range(pair_rows.size):
+        bound[pair_rows[t]] += 1
+        bound[pair_cols[t]] += 1
+    first = np.zeros(n + 1, dtype=np.int64)
+    first[1:] = np.cumsum(bound)
+    buffer = np.empty(first[n], dtype=np.int32)
+    filled = first[:n].copy()
+    for b in range(starts.size):
+        for p in range(starts[b], starts[b] + sizes[b]):
+            i = order[p]
+            for q in range(starts[b], starts[b] + sizes[b]):
+                if q != p:
+                    buffer[filled[i]] = order[q]
+                    filled[i] += 1
+    for t in range(pair_rows.size):
+        i, j = pair_rows[t], pair_cols[t]
+        if i != j:
+            buffer[filled[i]] = j
+            filled[i] += 1
+            buffer[filled[j]] = i
+            filled[j] += 1
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    kept = 0
+    for i in range(n):
+        row = np.sort(buffer[first[i] : filled[i]])
+        for e in range(row.size):
+            if e == 0 or row[e] != row[e - 1]:
+                buffer[kept] = row[e]
+                kept += 1
+        indptr[i + 1] = kept
+    return indptr, buffer[:kept].copy()
 
 
 def _symmetric_01(matrix: sp.spmatrix | sp.sparray, n: int) -> sp.csr_matrix:
@@ -59,20 +116,6 @@ def _adjacency_01(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_matrix:
     adjacency.sum_duplicates()
     adjacency.data[:] = 1.0
     return adjacency
-
-
-def _clique_edges(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All ordered pairs of members of each group (groups are contiguous blocks of indices)."""
-    order = np.argsort(group, kind="stable")
-    sorted_group = group[order]
-    starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
-    sizes = np.diff(np.r_[starts, group.size])
-    member_size = np.repeat(sizes, sizes)
-    member_start = np.repeat(starts, sizes)
-    rows = np.repeat(np.arange(group.size), member_size)
-    offset = np.arange(rows.size) - np.repeat(np.cumsum(member_size) - member_size, member_size)
-    cols = member_start[rows] + offset
-    return order[rows], order[cols]
 
 
 def _random_ties_within(
@@ -98,6 +141,15 @@ def _random_ties_within(
 def degree(adjacency: sp.csr_matrix) -> np.ndarray:
     """Number of ties of every worker."""
     return np.diff(adjacency.indptr)
+
+
+def unsigned(indices: np.ndarray) -> np.ndarray:
+    """CSR column indices viewed as unsigned integers (no copy).
+
+    Compiled loops index with them; a signed index makes numba add a negative-index check to
+    every read, which costs about a third of a row sum's time on a large network.
+    """
+    return indices.view(np.uint32 if indices.dtype == np.int32 else np.uint64)
 
 
 PARALLEL_MIN_TIES = 1_000_000
@@ -146,11 +198,39 @@ class NeighbourSums:
 
     def columns(self, index: np.ndarray, values: np.ndarray) -> np.ndarray:
         """``A[:, index] @ values``: each worker's sum over the listed workers among its ties."""
-        return self.adjacency[index].T @ values
+        out = np.zeros(self.adjacency.shape[0])
+        self.scatter_columns(out, index, values)
+        return out
 
     def rows(self, index: np.ndarray, x: np.ndarray) -> np.ndarray:
         """``(A @ x)[index]`` computed from those rows only (cheap for a few rows)."""
         return self.adjacency[index] @ x
+
+    def scatter_columns(self, out: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
+        """Add ``A[:, index] @ values`` into ``out`` in place, visiting only the listed rows.
+
+        The adjacency is symmetric, so column i is row i: each listed worker's value is added to
+        its neighbours' entries (:func:`_scatter_rows`), with no scipy indexing (which copies the
+        rows into a new matrix) and no length-N temporary.
+        """
+        adjacency = self.adjacency
+        _scatter_rows(
+            out,
+            np.asarray(index, dtype=np.int64),
+            np.asarray(values, dtype=np.float64),
+            adjacency.indptr,
+            adjacency.indices,
+            adjacency.data,
+        )
+
+
+@njit(cache=True)
+def _scatter_rows(out, index, values, indptr, indices, data) -> None:  # noqa: ANN001
+    """``out[j] += data_ij * values[t]`` for every tie (i, j) of each listed worker i."""
+    for t in range(index.size):
+        i = index[t]
+        for e in range(indptr[i], indptr[i + 1]):
+            out[indices[e]] += data[e] * values[t]
 
 
 def _row_block(adjacency: sp.csr_matrix, start: int, stop: int) -> sp.csr_matrix:
@@ -181,8 +261,5 @@ class KeptNeighbourSum:
         moved = change != 0
         if not moved.any():
             return
-        delta = self.sums.columns(index[moved], change[moved].astype(np.float64))
-        if column is None:
-            self.values += delta
-        else:
-            self.values[:, column] += delta
+        target = self.values if column is None else self.values[:, column]
+        self.sums.scatter_columns(target, index[moved], change[moved].astype(np.float64))

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from model.config import ARCHETYPES
-from model.tools import known_tool_trust
+from model.kernels import cell_sums, cell_sums_parallel
+from model.use import TALLY_FIELDS
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -101,47 +102,38 @@ CUMULATIVE: dict[str, tuple[str, str]] = {
 GROUPINGS = ("archetype", "staff_group")
 
 
+PARALLEL_MIN_WORKERS = 200_000
+"""From this many workers, the outcome sums run as parallel tasks (same result)."""
+
+CELL_SUMS = (
+    "headcount", "trust", "self_efficacy", "ai_literacy", "trained", "starting_staff",
+    "perceived_accuracy", "unaided_skill", "has_live_tool", "live_pairs", "using", "appropriate",
+    "over_trust", "abs_error", *TALLY_FIELDS,
+)  # fmt: skip
+"""Sums taken over the workforce (and this week's tally) per cell, in one compiled pass."""
+
+
 def _cell_sums(model: WorkforceModel) -> dict[str, np.ndarray]:
-    """Every sum behind the outcomes, per cell of archetype x staff group."""
-    wf = model.workforce
+    """Every sum behind the outcomes, per cell of archetype x staff group.
+
+    One pass over the workers and one over the week's tally (:func:`model.kernels.cell_sums`):
+    trust over the tools a worker knows (:func:`~model.tools.known_tool_trust`), the other
+    worker means, and over live (worker, tool) pairs the use and calibration counts.
+    """
+    wf, tally = model.workforce, model.tally
     n_groups = len(model.config.population.staff_groups)
     n_cells = len(ARCHETYPES) * n_groups
-    cell = wf.archetype.astype(np.int64) * n_groups + wf.staff_group
-
-    def per_cell(codes: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        sums = np.bincount(codes, weights=weights, minlength=n_cells).astype(float)
-        return sums.reshape(len(ARCHETYPES), n_groups)
-
-    live = model.live
-    n_tools = live.shape[1]
-    trust_known = known_tool_trust(wf.trust, live)
+    kernel = cell_sums_parallel if wf.size >= PARALLEL_MIN_WORKERS else cell_sums
+    flat = kernel(
+        wf.archetype, wf.staff_group, n_groups, n_cells, wf.trust, model.live, wf.uses,
+        wf.self_efficacy, wf.baseline_literacy, wf.skill_total, wf.times_trained,
+        wf.starting_staff, wf.perceived_accuracy, wf.unaided_accuracy,
+        model.tools.department_reliability, wf.department,
+        model.config.outcomes.appropriate_margin, tally.worker, tally.matrix,
+    )  # fmt: skip
     omega = model.config.behaviour.confidence_trust_weight
-    # Live (worker, tool) pairs, through the flattened N x K arrays.
-    pair = np.flatnonzero(live.ravel())
-    pair_worker, pair_tool = pair // n_tools, pair % n_tools
-    pair_cell = cell[pair_worker]
-    reliability = model.tools.department_reliability.ravel()
-    rho = reliability[wf.department[pair_worker] * n_tools + pair_tool]
-    gap = wf.trust.ravel()[pair] - rho
-    margin = model.config.outcomes.appropriate_margin
-    tally_cell = cell[model.tally.worker]
-    sums = {
-        "headcount": per_cell(cell),
-        "trust": per_cell(cell, trust_known),
-        "self_efficacy": per_cell(cell, wf.self_efficacy),
-        "ai_literacy": per_cell(cell, wf.ai_literacy),
-        "trained": per_cell(cell, (wf.times_trained > 0).astype(float)),
-        "starting_staff": per_cell(cell, wf.starting_staff.astype(float)),
-        "perceived_accuracy": per_cell(cell, wf.perceived_accuracy),
-        "unaided_skill": per_cell(cell, wf.unaided_accuracy),
-        "live_pairs": per_cell(pair_cell),
-        "using": per_cell(pair_cell, wf.uses.ravel()[pair].astype(float)),
-        "appropriate": per_cell(pair_cell, (np.abs(gap) <= margin).astype(float)),
-        "over_trust": per_cell(pair_cell, (gap > margin).astype(float)),
-        "abs_error": per_cell(pair_cell, np.abs(gap)),
-    }
-    for name, counts in model.tally.counts.items():
-        sums[name] = per_cell(tally_cell, counts)
+    shape = (len(ARCHETYPES), n_groups)
+    sums = {name: row.reshape(shape) for name, row in zip(CELL_SUMS, flat, strict=True)}
     # Sums that follow from others, so need no pass over the workforce of their own:
     sums["confidence"] = omega * sums["trust"] + (1 - omega) * sums["self_efficacy"]
     sums["under_trust"] = sums["live_pairs"] - sums["appropriate"] - sums["over_trust"]
@@ -156,17 +148,19 @@ def _cell_sums(model: WorkforceModel) -> dict[str, np.ndarray]:
     )
     model.appropriate_worker_weeks = sums["appropriate_worker_weeks"]
     model.cumulative_verification_hours = sums["cumulative_verification_hours"]
-    sums["has_live_tool"] = (
-        sums["live_pairs"] if live.shape[1] == 1 else per_cell(cell, live.any(axis=1).astype(float))
-    )
     return sums
 
 
 def _ratios(sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    values = {}
-    for name, (numerator, denominator, _) in OUTCOMES.items():
-        num, den = sums[numerator], sums[denominator]
-        values[name] = np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0)
+    """Every outcome from the sums (each an array over the same columns): one division for all."""
+    names = list(sums)
+    stacked = np.stack([np.asarray(sums[name], dtype=float) for name in names])
+    numerators = stacked[[names.index(num) for num, _, _ in OUTCOMES.values()]]
+    denominators = stacked[[names.index(den) for _, den, _ in OUTCOMES.values()]]
+    ratios = np.divide(
+        numerators, denominators, out=np.full_like(numerators, np.nan), where=denominators > 0
+    )
+    values = dict(zip(OUTCOMES, ratios, strict=True))
     for name in PER_1000:
         values[name] = 1000.0 * values[name]
     values["accuracy_gain"] = values["decision_accuracy"] - values["unaided_accuracy"]
@@ -183,24 +177,46 @@ def _ratios(sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def record(model: WorkforceModel) -> None:
-    """Append this week's overall row and, if configured, the by-group rows."""
+    """Append this week's overall row and, if configured, its by-group values.
+
+    The cell sums are stacked and summed once into one column for everyone, one per archetype
+    and one per staff group; every ratio is then taken once over all these columns. By-group
+    values are kept as one array per week and turned into rows only when asked for
+    (:func:`group_rows`).
+    """
     sums = _cell_sums(model)
-    overall = _ratios({k: np.atleast_1d(v.sum()) for k, v in sums.items()})
+    stacked = np.stack(list(sums.values()))  # n_sums x archetypes x staff groups
+    columns = np.concatenate([stacked.sum(axis=(1, 2))[:, None], stacked.sum(axis=2)], axis=1)
+    if model.config.outcomes.by_group:
+        columns = np.concatenate([columns, stacked.sum(axis=1)], axis=1)
+    values = _ratios(dict(zip(sums, columns, strict=True)))
     row = {"week": model.week, "date": model.date_of_week(model.week)}
-    row.update({name: _value(name, v[0]) for name, v in overall.items()})
+    row.update({name: _value(name, v[0]) for name, v in values.items()})
     row["cumulative_cost_gbp"] = model.cumulative_cost_gbp
     row["cumulative_staff_hours"] = model.cumulative_staff_hours
     row["cumulative_audit_cost_gbp"] = model.cumulative_audit_cost_gbp
     model.outcome_rows.append(row)
-    if not model.config.outcomes.by_group:
-        return
-    names = {"archetype": ARCHETYPES, "staff_group": tuple(model.config.population.staff_groups)}
-    for axis, grouping in ((1, "archetype"), (0, "staff_group")):
-        values = _ratios({k: v.sum(axis=axis) for k, v in sums.items()})
-        for g, group in enumerate(names[grouping]):
-            group_row = {"week": model.week, "grouping": grouping, "group": group}
-            group_row.update({name: _value(name, v[g]) for name, v in values.items()})
-            model.group_rows.append(group_row)
+    if model.config.outcomes.by_group:
+        by_group = np.stack(list(values.values()))[:, 1:]
+        model.group_values.append((model.week, list(values), by_group))
+
+
+def group_rows(
+    group_values: list[tuple[int, list[str], np.ndarray]], staff_groups: tuple[str, ...]
+) -> list[dict]:
+    """By-group rows (week, grouping, group, then every outcome) from the kept weekly arrays.
+
+    Each array has a row per outcome and a column per archetype, then per staff group.
+    """
+    groups = [("archetype", a) for a in ARCHETYPES] + [("staff_group", g) for g in staff_groups]
+    rows = []
+    for week, names, values in group_values:
+        for g, (grouping, group) in enumerate(groups):
+            row = {"week": week, "grouping": grouping, "group": group}
+            column = values[:, g].tolist()
+            row.update({name: _value(name, v) for name, v in zip(names, column, strict=True)})
+            rows.append(row)
+    return rows
 
 
 INTEGER_COUNTS = ("headcount", "appropriate_workers", "decisions", "appropriate_worker_weeks")
@@ -208,7 +224,29 @@ INTEGER_COUNTS = ("headcount", "appropriate_workers", "decisions", "appropriate_
 
 
 def _value(name: str, value: float) -> float | int:
-    return int(round(value)) if name in INTEGER_COUNTS else float(value)
+    value = float(value)  # rounding a Python float is far cheaper than a numpy scalar
+    return int(round(value)) if name in INTEGER_COUNTS else value
+
+
+def group_table(
+    group_values: list[tuple[int, list[str], np.ndarray]], staff_groups: tuple[str, ...]
+) -> pd.DataFrame:
+    """The by-group table built column by column: the frame of :func:`group_rows`, faster."""
+    if not group_values:
+        return pd.DataFrame()
+    groups = [("archetype", a) for a in ARCHETYPES] + [("staff_group", g) for g in staff_groups]
+    names = group_values[0][1]
+    cube = np.stack([values for _, _, values in group_values])  # weeks x outcomes x groups
+    n_weeks = len(group_values)
+    columns: dict[str, np.ndarray] = {
+        "week": np.repeat([week for week, _, _ in group_values], len(groups)),
+        "grouping": np.array([grouping for grouping, _ in groups] * n_weeks, dtype=object),
+        "group": np.array([group for _, group in groups] * n_weeks, dtype=object),
+    }
+    for i, name in enumerate(names):
+        column = cube[:, i, :].reshape(-1)
+        columns[name] = np.rint(column).astype(np.int64) if name in INTEGER_COUNTS else column
+    return pd.DataFrame(columns)
 
 
 def outcome_table(rows: list[dict]) -> pd.DataFrame:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.config import ARCHETYPES
-from model.network import KeptNeighbourSum
+from model.kernels import peer_step, peer_step_parallel
+from model.network import PARALLEL_MIN_TIES, KeptNeighbourSum, unsigned
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -106,12 +107,24 @@ def neighbour_mean_trust(
 
 
 def peer_influence(model: WorkforceModel) -> None:
-    """Move talkers' trust toward their neighbours' influence-weighted mean."""
-    wf, peers = model.workforce, model.peer_weights
-    talkers = np.flatnonzero(model.rng.random(wf.size) < model.config.behaviour.talk_probability)
-    mean, total = neighbour_mean_trust(model, peers.weight, peers.weight_total.values, talkers)
-    eps = peers.susceptibility[talkers]
-    for k in range(wf.trust.shape[1]):
-        trust = wf.trust[:, k]
-        own = trust[talkers]
-        trust[talkers] = np.where(total[:, k] > 0, own + eps * (mean[:, k] - own), own)
+    """Move talkers' trust toward their neighbours' influence-weighted mean.
+
+    Who talks is one uniform draw per worker from the model's generator; the talkers' new
+    trust is one compiled pass over their CSR rows (:func:`model.kernels.peer_step`), with the
+    same sums in the same order as :func:`neighbour_mean_trust`.
+    """
+    wf, peers, beh = model.workforce, model.peer_weights, model.config.behaviour
+    talks = model.rng.random(wf.size) < beh.talk_probability
+    adjacency = model.adjacency
+    step = peer_step_parallel if adjacency.nnz >= PARALLEL_MIN_TIES else peer_step
+    step(
+        talks,
+        wf.trust,
+        peers.weight,
+        peers.weight_total.values,
+        peers.susceptibility,
+        adjacency.indptr,
+        unsigned(adjacency.indices),
+        beh.bounded_confidence,
+        beh.confidence_bound,
+    )

@@ -17,7 +17,7 @@ from model.config import ModelConfig
 from model.events import apply_events
 from model.mesa_conventions import REPORTED, resolve_seed, with_overrides
 from model.network import KeptNeighbourSum, NeighbourSums, build_network, degree
-from model.outcomes import outcome_table, record, week_date
+from model.outcomes import group_rows, group_table, outcome_table, record, week_date
 from model.peers import create_peer_weights, peer_influence
 from model.tools import build_tools, deploy
 from model.training import create_programmes, decay_training_gains, gain_retention, train
@@ -106,7 +106,7 @@ class WorkforceModel(mesa.Model):
         self.cumulative_verification_hours: np.ndarray | float = 0.0
         self.tally = DecisionTally()
         self.outcome_rows: list[dict[str, Any]] = []
-        self.group_rows: list[dict[str, Any]] = []
+        self.group_values: list[tuple[int, list[str], np.ndarray]] = []  # by-group, per week
         self._agents_created = False
         self.running = True
         self.datacollector = mesa.DataCollector(
@@ -174,6 +174,11 @@ class WorkforceModel(mesa.Model):
         return outcome_table(self.outcome_rows)
 
     @property
+    def group_rows(self) -> list[dict[str, Any]]:
+        """One dict per week and group, built from the kept by-group values on each call."""
+        return group_rows(self.group_values, tuple(self.config.population.staff_groups))
+
+    @property
     def outcomes_by_group(self) -> pd.DataFrame:
         """One row per week and group (``grouping`` archetype or staff_group)."""
-        return outcome_table(self.group_rows)
+        return group_table(self.group_values, tuple(self.config.population.staff_groups))

@@ -119,8 +119,17 @@ def rollout_schedule(
 
 
 def deploy(model) -> None:  # noqa: ANN001 - WorkforceModel, imported lazily to avoid a cycle
-    """Mark which tools are live in each worker's department this week; leadership boosts."""
-    model.live = model.tools.live(model.workforce.department, model.week)
+    """Mark which tools are live in each worker's department this week; leadership boosts.
+
+    The N x K mask is rebuilt only when the departments x tools mask changes (go-live weeks, or
+    a week or schedule changed by hand); otherwise last week's mask still holds.
+    """
+    live_departments = model.tools.go_live_week <= model.week  # departments x K
+    if getattr(model, "_live_departments", None) is None or not np.array_equal(
+        live_departments, model._live_departments
+    ):
+        model.live = model.tools.live(model.workforce.department, model.week)
+        model._live_departments = live_departments
     model.adoption_boost = np.where(
         model.week < model.leadership_until, model.leadership_factor, 1.0
     )

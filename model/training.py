@@ -29,6 +29,7 @@ import numpy as np
 
 from model.budget import affordable, share_limit, spend
 from model.config import ARCHETYPES, ModalityConfig, ProgrammeConfig
+from model.kernels import fade
 from model.network import degree
 from model.peers import influence_weight, refresh_peer_weights
 
@@ -131,10 +132,21 @@ def gain_retention(model: WorkforceModel) -> np.ndarray:
 
 
 def decay_training_gains(model: WorkforceModel) -> None:
-    """Transient gains fade, each at its own modality's rate, for staff who did not use a tool."""
+    """Transient gains fade, each at its own modality's rate, for staff who did not use a tool.
+
+    Only workers holding a transient gain (:attr:`~model.workforce.Workforce.fading`) are
+    visited: for everyone else the gain is zero and stays zero.
+    """
     wf = model.workforce
-    idle = np.flatnonzero((wf.last_use_week != model.week).all(axis=1))
-    wf.transient_gain[idle] *= model.gain_retention
+    fade(
+        wf.fading,
+        wf.last_use_week,
+        model.week,
+        wf.transient_gain,
+        wf.durable_gain,
+        wf.skill_total,
+        model.gain_retention,
+    )
 
 
 def train(model: WorkforceModel) -> None:
@@ -153,6 +165,8 @@ def train(model: WorkforceModel) -> None:
             due |= model.week - state.last_invited >= programme.refresher_weeks
         eligible = ELIGIBILITY[programme.target](model, programme) & state.selected & due
         invited = np.flatnonzero(eligible)
+        if invited.size == 0:  # nobody to invite: no draws, no spending
+            continue
         places = int(np.ceil(programme.weekly_capacity * wf.size))
         if invited.size > places:
             invited = rng.choice(invited, size=places, replace=False)
@@ -171,6 +185,8 @@ def train(model: WorkforceModel) -> None:
 
 def apply_modality(model: WorkforceModel, index: np.ndarray, name: str) -> None:
     """The effect of one completion of modality ``name`` on the workers at ``index``."""
+    if len(index) == 0:
+        return
     wf = model.workforce
     modality = model.config.training.modalities[name]
     m = list(model.config.training.modalities).index(name)
@@ -180,6 +196,8 @@ def apply_modality(model: WorkforceModel, index: np.ndarray, name: str) -> None:
         increment = gain * (1 - level)
         wf.durable_gain[index, s] += modality.durable_share * increment
         wf.transient_gain[index, s, m] += (1 - modality.durable_share) * increment
+    wf.refresh_skills(index)
+    wf.fading[index] |= modality.durable_share < 1
     wf.self_efficacy[index] += modality.self_efficacy_gain * (1 - wf.self_efficacy[index])
     own = wf.perceived_accuracy[index]
     wf.perceived_accuracy[index] = own + modality.self_assessment_pull * (

@@ -48,7 +48,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import expit
+
+from model import use_kernels
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -80,24 +81,17 @@ class DecisionTally:
 
     worker: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     tool: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
-    counts: dict[str, np.ndarray] = field(
-        default_factory=lambda: {name: np.empty(0) for name in TALLY_FIELDS}
-    )
+    matrix: np.ndarray = field(default_factory=lambda: np.empty((len(TALLY_FIELDS), 0)))
+    """One row per :data:`TALLY_FIELDS` entry, one column per (worker, tool) pair."""
+
+    @property
+    def counts(self) -> dict[str, np.ndarray]:
+        """Each count by name (views into :attr:`matrix`)."""
+        return dict(zip(TALLY_FIELDS, self.matrix, strict=True))
 
     def total(self, name: str) -> float:
         """Sum of one count over every worker and tool."""
         return float(self.counts[name].sum())
-
-
-def detection_skill(model: WorkforceModel, index: np.ndarray) -> np.ndarray:
-    """Phi = clip(w_l l + w_h h + training gain) (spec section 4)."""
-    beh, wf = model.config.behaviour, model.workforce
-    phi = (
-        beh.detection_literacy_weight * wf.ai_literacy[index]
-        + beh.detection_accuracy_weight * wf.unaided_accuracy[index]
-        + wf.detection_bonus[index]
-    )
-    return np.clip(phi, 0.0, 1.0)
 
 
 def verification_propensity(
@@ -131,7 +125,14 @@ def relied_case_accuracy(
 
 
 def use_ai(model: WorkforceModel) -> None:
-    """Every user decides this week's cases with its tools and updates its beliefs."""
+    """Every user decides this week's cases with its tools and updates its beliefs.
+
+    Per tool, in tool order: the Poisson rates of each user's noticed and perceived-right cases
+    (:func:`model.use_kernels.use_rates`), two Poisson draws from the model's generator (noticed,
+    then perceived right), then the expected decision counts and what each user learns
+    (:func:`model.use_kernels.use_outcomes`); finally the belief updates of every user
+    (:func:`model.use_kernels.learn`). The rules are those of the module docstring.
+    """
     beh, wf, rng, tools = model.config.behaviour, model.workforce, model.rng, model.tools
     n_tools = wf.uses.shape[1]
     users = np.flatnonzero(wf.uses.any(axis=1))
@@ -139,85 +140,68 @@ def use_ai(model: WorkforceModel) -> None:
     failures = np.zeros((users.size, n_tools))
     own_decisions = np.zeros(users.size)
     own_noticed_errors = np.zeros(users.size)
+    acted = np.zeros((users.size, n_tools))
     tallies = []
-    f = beh.false_alarm_rate
-    # Unnoticed tool errors fade at the rate of the trust evidence they were counted in; the belief
-    # about one's own accuracy has no forgetting, so unnoticed own errors do not fade.
-    wf.unnoticed_tool_errors[users] *= beh.forgetting
+    state = (
+        tools.department_reliability,
+        wf.department,
+        wf.trust,
+        wf.perceived_accuracy,
+        wf.unaided_accuracy,
+        wf.baseline_literacy,
+        wf.skill_total,
+    )
+    scale = (
+        beh.verification_gain
+        * (1 - beh.automation_bias)
+        * (1 - model.config.training.workload_pressure)
+        * (1 + beh.accountability_effect * beh.accountability)
+    )
+    parallel = users.size >= use_kernels.PARALLEL_MIN_USERS
+    use_rates = use_kernels.use_rates_parallel if parallel else use_kernels.use_rates
+    use_outcomes = use_kernels.use_outcomes_parallel if parallel else use_kernels.use_outcomes
+    learn = use_kernels.learn_parallel if parallel else use_kernels.learn
     for k in range(n_tools):
         rows = np.flatnonzero(wf.uses[users, k])
         who = users[rows]
-        lam, sigma = tools.cases_per_week[k], tools.error_salience[k]
-        h = wf.unaided_accuracy[who]
-        rho = tools.department_reliability[:, k][wf.department[who]]
-        tau = wf.trust[:, k][who]
-        r = expit(beh.reliance_steepness * (tau - wf.perceived_accuracy[who]))
-        v = verification_propensity(model, who, tau, tools.forcing_function[k])
-        display = tools.confidence_display[k]
-        v_wrong, v_right = v + display * (1 - v), v * (1 - display)
-        catch = detection_skill(model, who) * sigma
-        notice_overridden = sigma * h
-        # Poisson rates of the terminal categories of a case (per user-week); "noticed" ones are
-        # perceived as the tool's errors, all others as the tool being right.
-        right_kept = lam * rho * r * (1 - v_right * f)
-        right_false_alarm = lam * rho * r * v_right * f  # noticed
-        right_overridden = lam * rho * (1 - r)
-        wrong_caught = lam * (1 - rho) * r * v_wrong * catch  # noticed
-        wrong_acted = lam * (1 - rho) * r * (1 - v_wrong * catch)
-        wrong_overridden = lam * (1 - rho) * (1 - r)
-        noticed_rate = right_false_alarm + wrong_caught + wrong_overridden * notice_overridden
-        perceived_right_rate = lam - noticed_rate
+        lam, sigma = float(tools.cases_per_week[k]), float(tools.error_salience[k])
+        p = np.array(
+            [
+                beh.reliance_steepness,
+                scale,
+                tools.forcing_function[k],
+                tools.confidence_display[k],
+                beh.false_alarm_rate,
+                beh.detection_literacy_weight,
+                beh.detection_accuracy_weight,
+            ]
+        )
+        noticed_rate, perceived_right_rate = use_rates(who, k, lam, sigma, *state, p)
         noticed = rng.poisson(noticed_rate)
         perceived_right = rng.poisson(perceived_right_rate)
-        successes[rows, k] = perceived_right
-        failures[rows, k] = noticed
-        # Conditional expectations of the unobserved categories given the two draws.
-        per_right = _ratio(perceived_right, perceived_right_rate)
-        per_noticed = _ratio(noticed, noticed_rate)
-        right_kept = right_kept * per_right
-        right_false_alarm = right_false_alarm * per_noticed
-        right_overridden = right_overridden * per_right
-        wrong_caught = wrong_caught * per_noticed
-        wrong_acted = wrong_acted * per_right
-        wrong_overridden = wrong_overridden * (
-            (1 - notice_overridden) * per_right + notice_overridden * per_noticed
-        )
-        right_accepted = right_kept + right_false_alarm
-        wrong_accepted = wrong_caught + wrong_acted
-        verified = v_right * right_accepted + v_wrong * wrong_accepted
-        decided_alone = right_false_alarm + right_overridden + wrong_caught + wrong_overridden
-        cases = perceived_right + noticed
-        counts = {
-            "cases": cases.astype(float),
-            "right_advice": right_accepted + right_overridden,
-            "wrong_advice": wrong_accepted + wrong_overridden,
-            "accepted": right_accepted + wrong_accepted,
-            "verified": verified,
-            "reviewed": verified + right_overridden + wrong_overridden,
-            "relied_wrong": wrong_acted,
-            "aversion_errors": (right_false_alarm + right_overridden) * (1 - h),
-            "correct": right_kept + decided_alone * h,
-            "ai_correct": right_accepted + right_overridden,
-            "unaided_correct": cases * h,
-        }
+        counts = np.empty((len(TALLY_FIELDS), who.size))
+        use_outcomes(
+            who, rows, k, lam, sigma, *state, p, noticed, perceived_right, counts,
+            successes, failures, acted, own_decisions, own_noticed_errors,
+        )  # fmt: skip
         tallies.append((who, np.full(who.size, k), counts))
-        wf.unnoticed_tool_errors[who, k] += wrong_acted
-        own_decisions[rows] += decided_alone
-        own_noticed_errors[rows] += sigma * decided_alone * (1 - h)
-    update_beliefs(model, users, successes, failures)
-    learn_own_accuracy(model, users, own_decisions, own_noticed_errors)
-    wf.unnoticed_own_errors[users] += own_decisions * (1 - wf.unaided_accuracy[users]) - (
-        own_noticed_errors
+    learning = np.array(
+        [
+            beh.spillover,
+            beh.forgetting,
+            beh.error_weight,
+            beh.max_trust_strength,
+            beh.self_knowledge_strength,
+            beh.practice_gain,
+        ]
     )
-    practised = users[successes.sum(axis=1) + failures.sum(axis=1) > 0]
-    wf.self_efficacy[practised] += beh.practice_gain * (1 - wf.self_efficacy[practised])
-    wf.last_use_week[wf.uses] = model.week
+    learn(
+        users, successes, failures, acted, own_decisions, own_noticed_errors,
+        wf.unnoticed_tool_errors, wf.trust,
+        wf.trust_strength, wf.perceived_accuracy, wf.unaided_accuracy, wf.unnoticed_own_errors,
+        wf.self_efficacy, wf.uses, wf.last_use_week, model.week, learning,
+    )  # fmt: skip
     model.tally = _concatenate(tallies)
-
-
-def _ratio(draw: np.ndarray, rate: np.ndarray) -> np.ndarray:
-    """``draw / rate`` where the rate is positive, else 0."""
-    return np.divide(draw, rate, out=np.zeros(rate.shape), where=rate > 0)
 
 
 def beta_update(
@@ -283,9 +267,7 @@ def learn_own_accuracy(
     )
 
 
-def _concatenate(
-    tallies: list[tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]],
-) -> DecisionTally:
+def _concatenate(tallies: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> DecisionTally:
     if not tallies:
         return DecisionTally()
     if len(tallies) == 1:
@@ -293,5 +275,5 @@ def _concatenate(
     return DecisionTally(
         worker=np.concatenate([t[0] for t in tallies]),
         tool=np.concatenate([t[1] for t in tallies]),
-        counts={name: np.concatenate([t[2][name] for t in tallies]) for name in TALLY_FIELDS},
+        matrix=np.concatenate([t[2] for t in tallies], axis=1),
     )

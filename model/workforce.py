@@ -29,9 +29,21 @@ def beta_draws(rng: np.random.Generator, mean: np.ndarray, concentration: float)
     mean = np.asarray(mean, dtype=float)
     if concentration <= 0:
         return mean.copy()
-    safe = np.clip(mean, 1e-9, 1 - 1e-9)
+    safe = np.minimum(np.maximum(mean, 1e-9), 1 - 1e-9)  # np.clip, without its overhead
     draws = rng.beta(safe * concentration, (1 - safe) * concentration)
     return np.where((mean <= 0) | (mean >= 1), mean, draws)
+
+
+def categorical(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray:
+    """``n`` draws of category indices with probabilities proportional to ``weights``.
+
+    The inverse-CDF draw ``rng.choice(len(weights), size=n, p=...)`` makes (one uniform per
+    draw, searched in the normalised cumulative sums), without its argument checks, which cost
+    several times the draw for the few joiners of a week. Same values as ``rng.choice``.
+    """
+    cdf = np.cumsum(np.asarray(weights, dtype=float) / np.sum(weights))
+    cdf /= cdf[-1]
+    return cdf.searchsorted(rng.random(n), side="right")
 
 
 def exact_counts(shares: np.ndarray, n: int) -> np.ndarray:
@@ -65,6 +77,8 @@ class Workforce:
     baseline_literacy: np.ndarray  # l0 in [0, 1]
     durable_gain: np.ndarray  # N x len(SKILLS): training gains that last
     transient_gain: np.ndarray  # N x len(SKILLS) x modalities: gains that fade without use
+    skill_total: np.ndarray  # N x len(SKILLS): durable + transient gains, kept by refresh_skills
+    fading: np.ndarray  # bool: holds a transient gain (trained since joining)
     trust: np.ndarray  # tau, N x K
     trust_strength: np.ndarray  # kappa, N x K
     self_efficacy: np.ndarray  # s in [0, 1]
@@ -86,9 +100,20 @@ class Workforce:
         return self.staff_group.size
 
     def skill_gain(self, skill: str) -> np.ndarray:
-        """Current training gain in one of :data:`SKILLS`: durable plus transient parts."""
-        s = SKILLS.index(skill)
-        return self.durable_gain[:, s] + self.transient_gain[:, s, :].sum(axis=1)
+        """Current training gain in one of :data:`SKILLS`: durable plus transient parts.
+
+        Read from :attr:`skill_total` (a read-only view), which the code that changes the gains
+        keeps current through :meth:`refresh_skills`, so a read costs no pass over the
+        N x skills x modalities transient array.
+        """
+        return self.skill_total[:, SKILLS.index(skill)]
+
+    def refresh_skills(self, index: np.ndarray | slice = slice(None)) -> None:
+        """Recompute :attr:`skill_total` at ``index`` (all workers by default) from the parts.
+
+        Call it after writing to :attr:`durable_gain` or :attr:`transient_gain` directly.
+        """
+        self.skill_total[index] = self.durable_gain[index] + self.transient_gain[index].sum(axis=2)
 
     @property
     def literacy_bonus(self) -> np.ndarray:
@@ -152,8 +177,7 @@ def draw_workers(
     n_modalities = len(config.training.modalities)
     groups = list(pop.staff_groups.values())
     archetype_shares = np.array([pop.archetypes[a].share for a in ARCHETYPES])
-    archetype = rng.choice(len(ARCHETYPES), size=n, p=archetype_shares / archetype_shares.sum())
-    archetype = archetype.astype(np.int8)
+    archetype = categorical(rng, archetype_shares, n).astype(np.int8)
     d_mean = np.array([g.digital_literacy for g in groups])[staff_group]
     h_mean = np.array([g.unaided_accuracy for g in groups])[staff_group]
     l_mean = np.array([pop.archetypes[a].ai_literacy for a in ARCHETYPES])[archetype]
@@ -170,6 +194,8 @@ def draw_workers(
         "baseline_literacy": literacy,
         "durable_gain": np.zeros((n, len(SKILLS))),
         "transient_gain": np.zeros((n, len(SKILLS), n_modalities)),
+        "skill_total": np.zeros((n, len(SKILLS))),
+        "fading": np.zeros(n, dtype=bool),
         "trust": trust.reshape(n, k),
         "trust_strength": np.full((n, k), beh.initial_trust_strength),
         # Assumption: self-efficacy starts as the mean of digital and AI literacy.

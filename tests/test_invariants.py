@@ -322,6 +322,8 @@ def test_joiners_replace_leavers_untrained_and_not_using(small_config) -> None:
     wf.times_trained[:] = 3
     wf.durable_gain[:, SKILLS.index("literacy")] = 0.5 * (1 - wf.baseline_literacy)
     wf.transient_gain[:, SKILLS.index("detection"), :] = 0.2
+    wf.fading[:] = True
+    wf.refresh_skills()
     assert (wf.literacy_bonus > 0).all() and (wf.detection_bonus > 0).all()
     wf.influence_multiplier[:] = 3.0
     wf.last_use_week[:] = model.week

@@ -1,0 +1,285 @@
+"""Compiled loops (numba) for the weekly rules: one pass over the workers per rule.
+
+The loops of use with verification are in :mod:`model.use_kernels`.
+
+Each kernel is the rule of its module written as a loop over workers (or over the CSR rows of
+the network), so a rule reads each array once and pays no per-call overhead of many small numpy
+operations. The rules and their sources are documented where they are called:
+:mod:`model.adoption`, :mod:`model.use`, :mod:`model.peers`, :mod:`model.training` and
+:mod:`model.outcomes`.
+
+Random numbers are never drawn here: the caller draws them with the model's one numpy Generator,
+in the same order and sizes as before, and passes them in, so a seed gives the same stream in
+every process. The arithmetic is that of the numpy code it replaced (same operations in the same
+order, sums in index order), so results match it to rounding.
+"""
+
+# Kernel arguments are numpy arrays (indexed by worker, tool, skill or modality as named) and
+# scalars; numba compiles a version per argument type, so they are left unannotated.
+# ruff: noqa: ANN001, ANN201, PLR0913
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True, inline="always")
+def expit(x: float) -> float:
+    """Logistic function 1 / (1 + exp(-x)) (as ``scipy.special.expit``)."""
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+# -- adoption (model.adoption) ----------------------------------------------------------------
+@njit(cache=True)
+def count_adoption_pools(live: np.ndarray, uses: np.ndarray) -> tuple[int, int]:
+    """Numbers of candidates (live, not using) and users of one tool."""
+    candidates = users = 0
+    for i in range(live.size):
+        if uses[i]:
+            users += 1
+        elif live[i]:
+            candidates += 1
+    return candidates, users
+
+
+ADOPTION_BLOCK = 65_536
+"""Workers per block of the adoption decisions (blocks may run on different threads)."""
+
+
+def _adopt_tool(
+    k: int,
+    live: np.ndarray,
+    uses: np.ndarray,
+    start_draws: np.ndarray,
+    stop_draws: np.ndarray,
+    trust: np.ndarray,
+    self_efficacy: np.ndarray,
+    threshold: np.ndarray,
+    mandated: np.ndarray,
+    neighbours_using: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    omega: float,
+    social_proof: float,
+    start_scale: float,
+    drop_rate: float,
+    drop_margin: float,
+    temperature: float,
+    general_purpose: bool,
+    block: int,
+) -> None:
+    """Starters, stoppers, mandates and off-live tools for tool k; neighbour sums kept current.
+
+    ``indptr`` and ``indices`` are the CSR arrays of the 0/1 adjacency (indices unsigned, see
+    :func:`model.network.unsigned`).
+
+    Decisions read the neighbour counts from before this tool's changes (synchronous), then the
+    changes are applied and added to the neighbours' counts (``neighbours_using[:, k]``). The
+    c-th candidate (live, not using) in index order gets ``start_draws[c]``, the u-th user
+    ``stop_draws[u]``; each ``block`` of workers starts at its counted offsets, so blocks can be
+    decided on different threads with the same result.
+    """
+    n = live.size
+    new = uses.copy()
+    n_blocks = (n + block - 1) // block
+    candidates_before = np.zeros(n_blocks + 1, dtype=np.int64)
+    users_before = np.zeros(n_blocks + 1, dtype=np.int64)
+    for b in prange(n_blocks):
+        for i in range(b * block, min(n, (b + 1) * block)):
+            if uses[i]:
+                users_before[b + 1] += 1
+            elif live[i]:
+                candidates_before[b + 1] += 1
+    for b in range(n_blocks):
+        candidates_before[b + 1] += candidates_before[b]
+        users_before[b + 1] += users_before[b]
+    for b in prange(n_blocks):
+        c, u = candidates_before[b], users_before[b]
+        for i in range(b * block, min(n, (b + 1) * block)):
+            if not (uses[i] or live[i]):
+                continue
+            confidence = omega * trust[i, k] + (1 - omega) * self_efficacy[i]
+            if uses[i]:
+                reluctance = threshold[i] - drop_margin - confidence
+                if stop_draws[u] < drop_rate * expit(reluctance / temperature):
+                    new[i] = False
+                u += 1
+            else:
+                degree = max(indptr[i + 1] - indptr[i], 1)
+                proof = neighbours_using[i, k] / degree
+                readiness = confidence + social_proof * proof - threshold[i]
+                p_start = start_scale * expit(readiness / temperature)
+                if start_draws[c] < min(p_start, 1.0):
+                    new[i] = True
+                c += 1
+    for i in range(n):
+        if not general_purpose and live[i] and mandated[i]:
+            new[i] = True
+        if not live[i]:
+            new[i] = False
+        if new[i] != uses[i]:
+            change = 1.0 if new[i] else -1.0
+            for e in range(indptr[i], indptr[i + 1]):
+                neighbours_using[indices[e], k] += change
+            uses[i] = new[i]
+
+
+adopt_tool = njit(cache=True)(_adopt_tool)
+"""One thread."""
+adopt_tool_parallel = njit(cache=True, parallel=True)(_adopt_tool)
+"""Blocks of decisions over threads (large workforces); same result as :func:`adopt_tool`."""
+
+
+# -- peer influence (model.peers) ---------------------------------------------------------------
+def _peer_step(talks, trust, weight, weight_total, eps, indptr, indices, bounded, bound):
+    """Talkers move toward their neighbours' weighted mean trust, from last week's views.
+
+    ``indptr`` and ``indices`` are the CSR arrays of the 0/1 adjacency (indices unsigned, see
+    :func:`model.network.unsigned`). Without bounded confidence the row sums run over
+    ``x = w tau`` (one array read per tie, as ``A @ x`` in scipy, in the same order); each
+    talker's row is independent, so the rows may run on several threads with the same result.
+    """
+    n, n_tools = trust.shape
+    talkers = np.flatnonzero(talks)
+    new = np.empty((talkers.size, n_tools))
+    for k in range(n_tools):
+        column = np.ascontiguousarray(trust[:, k])
+        x = weight * column
+        for t in prange(talkers.size):
+            i = talkers[t]
+            own = column[i]
+            weighted = 0.0
+            total = weight_total[i]
+            e, stop = np.intp(indptr[i]), np.intp(indptr[i + 1])
+            if bounded:
+                total = 0.0
+                while e < stop:
+                    j = indices[e]
+                    if abs(column[j] - own) < bound:
+                        total += weight[j]
+                        weighted += x[j]
+                    e += 1
+            else:
+                while e < stop:  # a while loop: numba's range over int32 bounds is slower
+                    weighted += x[indices[e]]
+                    e += 1
+            new[t, k] = own + eps[i] * (weighted / total - own) if total > 0 else own
+    for t in range(talkers.size):
+        for k in range(n_tools):
+            trust[talkers[t], k] = new[t, k]
+
+
+peer_step = njit(cache=True)(_peer_step)
+"""One thread (small networks: starting threads costs more than it saves)."""
+peer_step_parallel = njit(cache=True, parallel=True)(_peer_step)
+"""Talkers' rows spread over threads (large networks); same result as :func:`peer_step`."""
+
+
+# -- fading of training gains (model.training) --------------------------------------------------
+@njit(cache=True)
+def fade(fading, last_use_week, week, transient, durable, skill_total, retention) -> None:
+    """Holders of a transient gain who used no tool this week lose ``1 - retention`` of it."""
+    n_tools = last_use_week.shape[1]
+    n_skills, n_modalities = transient.shape[1], transient.shape[2]
+    for i in range(fading.size):
+        if not fading[i]:
+            continue
+        idle = True
+        for k in range(n_tools):
+            if last_use_week[i, k] == week:
+                idle = False
+        if not idle:
+            continue
+        for s in range(n_skills):
+            total = 0.0
+            for m in range(n_modalities):
+                transient[i, s, m] *= retention[m]
+                total += transient[i, s, m]
+            skill_total[i, s] = durable[i, s] + total
+
+
+# -- outcome sums (model.outcomes) ---------------------------------------------------------------
+def _cell_sums(
+    archetype,
+    staff_group,
+    n_groups,
+    n_cells,
+    trust,
+    live,
+    uses,
+    self_efficacy,
+    literacy,
+    skills,
+    trained,
+    starting,
+    perceived,
+    accuracy,
+    reliability,
+    department,
+    margin,
+    tally_worker,
+    tally_counts,
+):
+    """Every sum behind the outcomes, per cell (rows as :data:`model.outcomes.CELL_SUMS`).
+
+    Three tasks, each one pass in index order over its own rows of the result: the worker sums,
+    the sums over live (worker, tool) pairs, and the week's tally. They may run on different
+    threads; every sum is accumulated in the same order either way, so the result is the same.
+    """
+    n, n_tools = trust.shape
+    n_tally = tally_counts.shape[0]
+    out = np.zeros((14 + n_tally, n_cells))
+    for task in prange(3):
+        if task == 0:
+            for i in range(n):
+                c = archetype[i] * n_groups + staff_group[i]
+                any_live = False
+                for k in range(n_tools):
+                    if live[i, k]:
+                        any_live = True
+                if n_tools == 1:
+                    known_trust = trust[i, 0]
+                else:
+                    weighted = 0.0
+                    n_known = 0
+                    for k in range(n_tools):
+                        if live[i, k] or not any_live:
+                            weighted += trust[i, k]
+                            n_known += 1
+                    known_trust = weighted / n_known
+                out[0, c] += 1.0
+                out[1, c] += known_trust
+                out[2, c] += self_efficacy[i]
+                out[3, c] += literacy[i] + skills[i, 0]
+                out[4, c] += trained[i] > 0
+                out[5, c] += starting[i]
+                out[6, c] += perceived[i]
+                out[7, c] += accuracy[i]
+                out[8, c] += any_live
+        elif task == 1:
+            for i in range(n):
+                c = archetype[i] * n_groups + staff_group[i]
+                for k in range(n_tools):
+                    if live[i, k]:
+                        gap = trust[i, k] - reliability[department[i], k]
+                        out[9, c] += 1.0
+                        out[10, c] += uses[i, k]
+                        out[11, c] += abs(gap) <= margin
+                        out[12, c] += gap > margin
+                        out[13, c] += abs(gap)
+        else:
+            for j in range(tally_worker.size):
+                w = tally_worker[j]
+                c = archetype[w] * n_groups + staff_group[w]
+                for f in range(n_tally):
+                    out[14 + f, c] += tally_counts[f, j]
+    return out
+
+
+cell_sums = njit(cache=True)(_cell_sums)
+"""One thread."""
+cell_sums_parallel = njit(cache=True, parallel=True)(_cell_sums)
+"""The three tasks over threads (large workforces); same result as :func:`cell_sums`."""
