@@ -124,9 +124,12 @@ def test_mean_ci_is_the_student_t_interval():
 def test_mean_ci_without_spread_is_the_value_itself():
     """One value or identical values: the interval is the mean (mean_ci 5 and 10: one value
     sent to the t test, giving NaN; 13 and 14: identical values sent to it); no value: three
-    NaN (mean_ci 6 and 7)."""
+    NaN (mean_ci 6 and 7). Identical values that do not add up exactly (0.1 three times) give
+    a zero-width interval, not a rounding sliver (mean_ci 10, 13 and 14)."""
     assert mean_ci(np.array([2.5])) == (2.5, 2.5, 2.5)
     assert mean_ci(np.array([2.0, 2.0, np.nan, 2.0])) == (2.0, 2.0, 2.0)
+    same = mean_ci(np.array([0.1, 0.1, 0.1]))  # the t test would give a sliver of rounding
+    assert same[1] == same[0] == same[2]
     empty = mean_ci(np.array([np.nan, np.nan]))
     assert len(empty) == 3 and np.isnan(empty).all()
 
@@ -164,6 +167,15 @@ def test_a_one_week_horizon_totals_its_only_week():
     assert total.decisions.tolist() == [1000.0] * 3
 
 
+def test_per_replicate_of_shares_only_has_empty_cumulative_rows():
+    """Shares have no cumulative measure: the rows are there, with NaN (_totals 2, the totals
+    frame built without the runs' index, has no rows to group)."""
+    runs = runs_table({"a": {}})
+    reps = per_replicate(runs, ["appropriate_share", "adoption_share"]).set_index("measure")
+    assert reps.loc["cumulative", ["appropriate_share", "adoption_share"]].isna().all().all()
+    assert (reps.loc["final", "appropriate_share"] == 0.5).all()
+
+
 def test_per_replicate_of_chosen_outcomes_matches_the_full_table():
     """Asking for a share first and then counts gives the same numbers as the full set (_totals
     2: the totals frame built without the runs' index)."""
@@ -183,7 +195,8 @@ def skewed_runs() -> pd.DataFrame:
 
     b: verification hours r a week; errors 10 - r per 1,000 (1,000 decisions a week) against
     the baseline's 10, so it averts 4 r errors; extra spend 200 r and 3 more appropriately
-    confident workers per unit of r in the final week; r = 1, 2, 6 for replicates 0, 1, 2.
+    confident workers per unit of r in the final week, r = 1, 2, 6 for replicates 0, 1, 2; the
+    first replicate spends 100 more (spend 300, 400, 1200, not proportional to the gain).
     """
     r = {0: 1.0, 1: 2.0, 2: 6.0}
     return runs_table(
@@ -197,7 +210,9 @@ def skewed_runs() -> pd.DataFrame:
             "b": {
                 "verification_hours": lambda rep: [r[rep]] * WEEKS,
                 "avoidable_errors_per_1000": lambda rep: [10.0 - r[rep]] * WEEKS,
-                "cumulative_cost_gbp": lambda rep: [0.0, 100.0, 200.0, 300.0 + 200 * r[rep]],
+                "cumulative_cost_gbp": lambda rep: (
+                    [0.0, 100.0, 200.0, 300.0 + 200 * r[rep]] if rep else [0.0, 100.0, 200.0, 600.0]
+                ),
                 "appropriate_workers": lambda rep: [10.0] * (WEEKS - 1) + [10.0 + 3 * r[rep]],
             },
         }
@@ -236,17 +251,18 @@ def test_summary_lists_final_then_time_average_then_cumulative_rows():
 
 
 def test_cost_effect_rows_divide_paired_extra_spend_by_paired_gain():
-    """Extra spend 200, 400, 1200 for 3, 6, 18 more appropriately confident workers: 600 / 9 per
-    worker; 4, 8, 24 errors averted: 600 / 12 per error. The baseline spends and has workers
-    too, so summarise 105/111 (``+`` instead of ``-``) and 115 (spend not passed) fail; the row
-    labels catch 114, 129, 132-137, 150 and 152."""
+    """Extra spend 300, 400, 1200 for 3, 6, 18 more appropriately confident workers: 633.3 / 9
+    per worker; 4, 8, 24 errors averted: 633.3 / 12 per error; no ratio for time averages. The
+    baseline spends and has workers too, so ``+`` instead of ``-`` fails (first run: summarise
+    105/111) and so does the spend not passed (115); the row labels catch 114, 129, 132-137,
+    150 and 152; ratio rows for the time average (68/69) too."""
     summary = summarise(skewed_runs(), "base", seed=0)
     per_worker = cell(summary, "b", COST_EFFECT, "final")
-    assert per_worker["mean"] == pytest.approx(600 / 9)
+    assert per_worker["mean"] == pytest.approx(1900 / 3 / 9)
     assert per_worker["diff_mean"] == pytest.approx(9)
-    assert per_worker["low_95"] <= 600 / 9 <= per_worker["high_95"]
+    assert per_worker["low_95"] <= 1900 / 3 / 9 <= per_worker["high_95"]
     per_error = cell(summary, "b", COST_PER_ERROR_AVERTED, "cumulative")
-    assert per_error["mean"] == pytest.approx(600 / 12)
+    assert per_error["mean"] == pytest.approx(1900 / 3 / 12)
     assert per_error["diff_mean"] == pytest.approx(12)
     assert per_error[["median", "diff_low_95", "diff_high_95"]].isna().all()
     averted = cell(summary, "b", ERRORS_AVERTED, "cumulative")
@@ -257,6 +273,17 @@ def test_cost_effect_rows_divide_paired_extra_spend_by_paired_gain():
         t_interval([4, 8, 24])
     )
     assert not (summary.outcome.isin([COST_EFFECT, ERRORS_AVERTED]) & summary.scenario.isna()).any()
+    ratios = summary[
+        summary.outcome.isin([COST_EFFECT, COST_PER_ERROR_AVERTED, ERRORS_AVERTED])
+        & (summary.scenario == "b")
+    ]
+    assert sorted(zip(ratios.outcome, ratios.measure, strict=True)) == sorted(
+        [
+            (COST_EFFECT, "final"),
+            (COST_PER_ERROR_AVERTED, "cumulative"),
+            (ERRORS_AVERTED, "cumulative"),
+        ]
+    )
 
 
 def test_the_same_seed_gives_the_same_bootstrap_intervals():
@@ -276,7 +303,7 @@ def test_a_scenario_missing_a_replicate_is_compared_on_the_replicates_it_has():
     runs = skewed_runs()
     runs = runs[~((runs.scenario == "b") & (runs.replicate == 2))]
     summary = summarise(runs, "base", seed=0)
-    assert cell(summary, "b", COST_EFFECT, "final")["mean"] == pytest.approx(300 / 4.5)
+    assert cell(summary, "b", COST_EFFECT, "final")["mean"] == pytest.approx(350 / 4.5)
     assert cell(summary, "b", "verification_hours", "final")["diff_mean"] == pytest.approx(0.5)
 
 
@@ -324,13 +351,19 @@ def test_a_gain_of_uncertain_sign_has_no_upper_bound_and_no_warning():
     [
         ([90.0, 100.0, 115.0, 140.0], [0.2, 0.5, 0.9, 1.4]),
         ([5.0, -10.0, 5.0], [-1.0, 0.0, 2.0]),
+        (
+            100 + 30 * np.random.default_rng(11).standard_normal(12),
+            np.random.default_rng(12).uniform(0.5, 3.0, 12),
+        ),
     ],
-    ids=["gains_below_one", "resamples_with_no_gain"],
+    ids=["gains_below_one", "resamples_with_no_gain", "twelve_replicates"],
 )
 def test_cost_effect_interval_is_the_documented_paired_percentile_bootstrap(cost, gain):
     """The interval is scipy's percentile bootstrap over 999 paired resamples seeded by the
     seed, a resample with no positive mean gain counting as an infinite ratio (_cost_effect 50,
-    51: other tests of the gain, 52: unpaired, 54: 1,000 resamples, 35 and 57: unseeded)."""
+    51: other tests of the gain, 52: unpaired). Twelve replicates give a bootstrap distribution
+    fine enough that 1,000 resamples (54), the default 9,999 or BCa (39, 40) or an unseeded
+    generator (35, 42, 57) move the bounds."""
     cost, gain = np.array(cost), np.array(gain)
     row = _cost_effect("r", "final", cost, gain, 3)
     with np.errstate(invalid="ignore"):  # infinite ratios in the percentile interpolation
