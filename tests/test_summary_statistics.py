@@ -2,6 +2,8 @@
 
 Every table is built by hand so that each number can be worked out on paper; each docstring
 names the mutant (mutmut's name, function and number) or the kind of bug the test catches.
+Numbers are those of mutmut 3.8 on experiments/summary.py at commit e84ff36, before these tests
+and the simplifications that followed them; "now" marks a number of the current code.
 Percentiles are numpy's linear interpolation: for three values ``a <= b <= c`` the 2.5th is
 ``a + 0.05 (b - a)`` and the 97.5th is ``b + 0.95 (c - b)``.
 """
@@ -244,7 +246,7 @@ def test_summary_rows_hold_every_statistic_of_each_measure():
 
 
 def test_summary_lists_final_then_time_average_then_cumulative_rows():
-    """Rows come measure by measure in the order of the module docstring (summarise 14/16/19:
+    """Rows come measure by measure in the order of the module docstring (summarise 16 and 19:
     groups sorted alphabetically put ``cumulative`` first)."""
     summary = summarise(skewed_runs(), None)
     assert list(pd.unique(summary.measure)) == ["final", "time_average", "cumulative"]
@@ -253,9 +255,9 @@ def test_summary_lists_final_then_time_average_then_cumulative_rows():
 def test_cost_effect_rows_divide_paired_extra_spend_by_paired_gain():
     """Extra spend 300, 400, 1200 for 3, 6, 18 more appropriately confident workers: 633.3 / 9
     per worker; 4, 8, 24 errors averted: 633.3 / 12 per error; no ratio for time averages. The
-    baseline spends and has workers too, so ``+`` instead of ``-`` fails (first run: summarise
+    baseline spends and has workers too, so ``+`` instead of ``-`` fails (summarise
     105/111) and so does the spend not passed (115); the row labels catch 114, 129, 132-137,
-    150 and 152; ratio rows for the time average (68/69) too."""
+    150 and 152; ratio rows for the time average (98/99, now 68/69) too."""
     summary = summarise(skewed_runs(), "base", seed=0)
     per_worker = cell(summary, "b", COST_EFFECT, "final")
     assert per_worker["mean"] == pytest.approx(1900 / 3 / 9)
@@ -288,7 +290,7 @@ def test_cost_effect_rows_divide_paired_extra_spend_by_paired_gain():
 
 def test_the_same_seed_gives_the_same_bootstrap_intervals():
     """Twelve replicates with scattered spend, gain and errors averted: the same seed gives the
-    same table, another seed other bounds on both ratios (summarise 87 and 113 of the second run:
+    same table, another seed other bounds on both ratios (summarise 117 and 143, now 87 and 113:
     the seed not passed on, so every call draws afresh). With three replicates the percentile
     bounds land on the same few resample values whatever the seed, hence twelve."""
     draw = np.random.default_rng(2026)
@@ -383,8 +385,8 @@ def test_cost_effect_interval_is_the_documented_paired_percentile_bootstrap(cost
     """The interval is scipy's percentile bootstrap over 999 paired resamples seeded by the
     seed, a resample with no positive mean gain counting as an infinite ratio (_cost_effect 50,
     51: other tests of the gain, 52: unpaired). Twelve replicates give a bootstrap distribution
-    fine enough that 1,000 resamples (54), the default 9,999 or BCa (39, 40) or an unseeded
-    generator (35, 42, 57) move the bounds."""
+    fine enough that 1,000 resamples (54) or the default 9,999 (40), BCa instead of the
+    percentile interval (41) or an unseeded generator (35, 42, 57) move the bounds."""
     cost, gain = np.array(cost), np.array(gain)
     row = _cost_effect("r", "final", cost, gain, 3)
     with np.errstate(invalid="ignore"):  # infinite ratios in the percentile interpolation
