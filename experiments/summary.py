@@ -72,6 +72,8 @@ COST_EFFECT = "cost_per_additional_appropriate_worker_gbp"
 COST_PER_ERROR_AVERTED = "cost_per_avoidable_error_averted_gbp"
 SPEND_SHARES = {"spend_50pct_week": 0.5, "spend_95pct_week": 0.95}
 PRIMARY_ERRORS = "avoidable_errors_per_1000"
+INTERVAL_COLUMNS = ("mean", "median", "low_95", "high_95")
+DIFFERENCE_COLUMNS = ("diff_mean", "diff_low_95", "diff_high_95")
 
 
 class MissingOutcomeError(ConfigError):
@@ -117,12 +119,12 @@ def per_replicate(runs: pd.DataFrame, outcomes: Iterable[str] = SUMMARY_OUTCOMES
     outcomes = list(outcomes)
     require_columns(runs, [*KEYS, "replicate", "week", *outcomes, DECISIONS])
     ordered = runs.sort_values([*KEYS, "replicate", "week"])
-    grouped = ordered.groupby([*KEYS, "replicate"], sort=False)
+    grouped = ordered.groupby([*KEYS, "replicate"])  # already in key order
     final = grouped[outcomes].last().assign(measure="final")
     average = grouped[outcomes].mean().assign(measure="time_average")
     total = (
         _totals(ordered, outcomes)
-        .groupby([ordered[k] for k in [*KEYS, "replicate"]], sort=False)
+        .groupby([ordered[k] for k in [*KEYS, "replicate"]])
         .sum(min_count=1)
     )
     running = [o for o in outcomes if outcome(o).accumulate == "last"]
@@ -137,6 +139,16 @@ def _interval(values: np.ndarray) -> tuple[float, float, float, float]:
         return (np.nan,) * 4
     low, high = np.percentile(values, [2.5, 97.5])
     return float(values.mean()), float(np.median(values)), float(low), float(high)
+
+
+def _interval_columns(values: np.ndarray) -> dict[str, float]:
+    """Mean, median and 2.5-97.5 percentile range of ``values`` as summary-row columns."""
+    return dict(zip(INTERVAL_COLUMNS, _interval(values), strict=True))
+
+
+def _difference_columns(values: np.ndarray) -> dict[str, float]:
+    """Mean paired difference and its 95% Student-t interval as summary-row columns."""
+    return dict(zip(DIFFERENCE_COLUMNS, mean_ci(values), strict=True))
 
 
 def mean_ci(values: np.ndarray) -> tuple[float, float, float]:
@@ -180,12 +192,10 @@ def summarise(runs: pd.DataFrame, baseline: str | None, seed: int = 0) -> pd.Dat
                 continue
             values = group[name].to_numpy(float)
             row = dict(scenario=scenario, condition=condition, outcome=name, measure=measure)
-            row.update(zip(("mean", "median", "low_95", "high_95"), _interval(values), strict=True))
+            row.update(_interval_columns(values))
             if base is not None:
-                diff = (group[name] - base[name].reindex(group.index)).to_numpy(float)
-                row.update(
-                    zip(("diff_mean", "diff_low_95", "diff_high_95"), mean_ci(diff), strict=True)
-                )
+                # aligned on replicate; one missing from either side is a NaN, dropped by mean_ci
+                row.update(_difference_columns((group[name] - base[name]).to_numpy(float)))
             rows.append(row)
         if base is None or measure == "time_average":
             continue
@@ -229,13 +239,20 @@ ERRORS_AVERTED = "avoidable_errors_averted"
 def _averted_row(averted: np.ndarray, measure: str) -> dict:
     """Errors averted against the baseline (on the scenario's own decisions), as a difference."""
     row = dict(outcome=ERRORS_AVERTED, measure=measure)
-    row.update(zip(("mean", "median", "low_95", "high_95"), _interval(averted), strict=True))
-    row.update(zip(("diff_mean", "diff_low_95", "diff_high_95"), mean_ci(averted), strict=True))
+    row.update(_interval_columns(averted))
+    row.update(_difference_columns(averted))
     return row
 
 
 def _cost_effect(name: str, measure: str, cost: np.ndarray, gain: np.ndarray, seed: int) -> dict:
-    """Mean extra spend per unit of mean gain, with a 95% paired bootstrap interval."""
+    """Mean extra spend per unit of mean gain, with a 95% paired bootstrap interval.
+
+    The interval is scipy.stats.bootstrap's percentile interval over 999 paired resamples of the
+    replicates, seeded by ``seed``; a resample whose mean gain is not positive has an infinite
+    ratio. No interval with fewer than three replicates or a gain that does not vary; no ratio
+    when the mean gain is not positive. The row's other columns (median, the difference's
+    interval) are left out: NaN in the summary table.
+    """
     row = dict(outcome=name, measure=measure)
     mean_gain = gain.mean()
     ratio = cost.mean() / mean_gain if mean_gain > 0 else np.nan
@@ -252,8 +269,7 @@ def _cost_effect(name: str, measure: str, cost: np.ndarray, gain: np.ndarray, se
                 rng=np.random.default_rng(seed),
             )
         low, high = result.confidence_interval
-    row.update(mean=ratio, median=np.nan, low_95=low, high_95=high)
-    row.update(diff_mean=mean_gain, diff_low_95=np.nan, diff_high_95=np.nan)
+    row.update(mean=ratio, low_95=low, high_95=high, diff_mean=mean_gain)
     return row
 
 
@@ -267,9 +283,9 @@ def spend_weeks(runs: pd.DataFrame) -> pd.DataFrame:
     require_columns(runs, [*KEYS, "replicate", "week", "cumulative_cost_gbp"])
     ordered = runs.sort_values([*KEYS, "replicate", "week"])
     rows = []
-    for key, run in ordered.groupby([*KEYS, "replicate"], sort=False):
+    for key, run in ordered.groupby([*KEYS, "replicate"]):  # already in key order
         spent = run.cumulative_cost_gbp.to_numpy(float)
-        total = spent[-1] if spent.size else 0.0
+        total = spent[-1]
         row = dict(zip([*KEYS, "replicate"], key, strict=True))
         for name, share in SPEND_SHARES.items():
             reached = np.flatnonzero(spent >= share * total * (1 - 1e-12))
@@ -282,13 +298,13 @@ def spend_timing_rows(runs: pd.DataFrame) -> list[dict]:
     """Summary rows of :func:`spend_weeks`: mean, median, 95% range over replicates."""
     weeks = spend_weeks(runs)
     rows = []
-    for (scenario, condition), group in weeks.groupby(KEYS, sort=False):
+    for (scenario, condition), group in weeks.groupby(KEYS):  # already in key order
         for name in SPEND_SHARES:
             values = group[name].to_numpy(float)
             if np.isnan(values).all():
                 continue
             row = dict(scenario=scenario, condition=condition, outcome=name, measure="final")
-            row.update(zip(("mean", "median", "low_95", "high_95"), _interval(values), strict=True))
+            row.update(_interval_columns(values))
             rows.append(row)
     return rows
 
@@ -313,13 +329,6 @@ def ranking(
     ascending = sign_of_better(outcome_name) < 0
     ordered = rows.sort_values("mean", ascending=ascending, kind="stable", na_position="last")
     return list(ordered.scenario)
-
-
-def key_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Final-week headline figures per scenario and condition, for the report."""
-    final = summary[summary.measure == "final"]
-    wide = final.pivot_table(index=KEYS, columns="outcome", values="mean", sort=False)
-    return wide
 
 
 COST_COLUMNS = {
