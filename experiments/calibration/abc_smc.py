@@ -40,7 +40,7 @@ from pyabc.sampler import MulticoreEvalParallelSampler, SingleCoreSampler
 from pyabc.weighted_statistics import effective_sample_size
 
 from experiments.calibration.discrepancy import SurveyDistance
-from experiments.calibration.parameters import apply_overrides
+from experiments.calibration.parameters import configure
 from experiments.calibration.problem import CalibrationProblem
 from experiments.calibration.simulate import simulate_survey
 
@@ -62,8 +62,9 @@ class SurveyModel:
     def __call__(self, parameters: dict) -> dict[str, float]:
         """Simulate the fitted surveys for one particle; the seed comes from numpy's generator."""
         seed = int(np.random.randint(MAX_SEED))
-        config = apply_overrides(self.base, {self.keys[k]: v for k, v in parameters.items()})
-        result = simulate_survey(config, self.plan, seed)
+        values = {self.keys[k]: v for k, v in parameters.items()}
+        config, dispersion = configure(self.base, values)
+        result = simulate_survey(config, self.plan, seed, dispersion=dispersion)
         return {**result.shares, SEED_KEY: seed}
 
 

@@ -1,8 +1,10 @@
 """What a calibration leaves behind: posterior summary, calibrated values, tables on disk.
 
 - :func:`summarise_posterior`: per parameter the weighted mean, median and 90% interval (5% and
-  95% weighted quantiles), with an identifiability flag: a 90% interval wider than
-  ``identified_ratio`` of the prior range means the data barely narrowed the prior, and the
+  95% weighted quantiles), the posterior-to-prior contraction ``1 - var_posterior /
+  var_prior`` (0: the data taught nothing, 1: the value is pinned down; Schad, Betancourt and
+  Vasishth 2021) and an identifiability flag: a 90% interval wider than ``identified_ratio``
+  (default 50%) of the prior range means the data did not narrow the prior enough, and the
   parameter is reported as *not identified by these data*.
 - :func:`calibrated_yaml`: the posterior means as a Hydra override file (``# @package
   _global_``, nested keys) that any run or experiment loads with ``+calibrated=<name>`` once it is
@@ -56,15 +58,18 @@ def summarise_posterior(
         }
         if point:
             row |= {"median": row["mean"], "q05": np.nan, "q95": np.nan}
-            row |= {"interval_to_prior": np.nan, "identified": "n/a: point estimate"}
+            row |= {"interval_to_prior": np.nan, "contraction": np.nan}
+            row["identified"] = "n/a: point estimate"
         else:
             row |= {k: weighted_quantile(values, weights, q) for k, q in QUANTILES.items()}
             ratio = (row["q95"] - row["q05"]) / p.width
+            variance = float(np.average((values - row["mean"]) ** 2, weights=weights))
             row["interval_to_prior"] = ratio
+            row["contraction"] = 1.0 - variance / (p.width**2 / 12.0)
             row["identified"] = "yes" if ratio <= identified_ratio else NOT_IDENTIFIED
         rows.append(row)
     columns = ["parameter", "key", "unit", "prior_low", "prior_high", "mean", "median", "q05"]
-    return pd.DataFrame(rows)[[*columns, "q95", "interval_to_prior", "identified"]]
+    return pd.DataFrame(rows)[[*columns, "q95", "interval_to_prior", "contraction", "identified"]]
 
 
 def _nest(values: Mapping[str, float]) -> dict:
@@ -79,8 +84,8 @@ def _nest(values: Mapping[str, float]) -> dict:
 
 
 def is_list_key(key: str) -> bool:
-    """Whether a dotted key goes through a list entry (an all-digit part)."""
-    return any(part.isdigit() for part in key.split("."))
+    """Whether a dotted key goes through a list entry (an all-digit part) or is not a model key."""
+    return key.startswith("likelihood.") or any(part.isdigit() for part in key.split("."))
 
 
 def calibrated_yaml(summary: pd.DataFrame, header: Sequence[str]) -> str:
@@ -99,8 +104,9 @@ def calibrated_yaml(summary: pd.DataFrame, header: Sequence[str]) -> str:
         )
     listed = [k for k in values if is_list_key(k)]
     if listed:
-        lines.append("# Not set below (list entries depend on the experiment's tools); where the")
-        lines.append("# tools are the calibration's, add on the command line:")
+        lines.append("# Not set below (list entries depend on the experiment's tools; likelihood")
+        lines.append("# keys are not model settings); where the tools are the calibration's, add")
+        lines.append("# the tool values on the command line:")
         lines.append("#   " + " ".join(f"{k}={values[k]}" for k in listed))
     body = _nest({k: v for k, v in values.items() if not is_list_key(k)})
     return "\n".join(lines) + "\n" + (yaml.safe_dump(body, sort_keys=False) if body else "{}\n")

@@ -7,10 +7,18 @@ are fitted and those that are only predicted. For the recovery task the figures 
 a synthetic survey simulated from the config's own values (labelled ``synthetic_`` in the figure
 ids and ``synthetic = True``); for the validation task the figures with fieldwork midpoint on or
 after ``calibration.holdout_from`` are held out of the fit.
+
+Each figure has a ``status``: ``fitted``; ``held out`` (validation); ``no n: not fitted`` (no
+published sample size, so no likelihood: the model's share is still reported);
+``predicted only: not fitted`` (the targets file says ``fit: false``). The model's horizon is
+extended to the week after the last fieldwork midpoint of a fitted or held-out figure when the
+config stops earlier (reported), so forecasting later waves needs no change of ``weeks`` by hand;
+figures that are never fitted and fall beyond the horizon are left out.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,13 +33,16 @@ from experiments.calibration.parameters import (
     resolve,
 )
 from experiments.calibration.schema import CalibrationConfig, validate_calibration
-from experiments.calibration.simulate import SurveyAsk, build_plan, simulate_survey
+from experiments.calibration.simulate import SurveyAsk, build_plan, simulate_survey, survey_week
 from experiments.survey_data import load_targets
 from model import as_model_config
 from model.config import ModelConfig
 from model.validation import ConfigError
 
 SYNTHETIC_PREFIX = "synthetic_"
+FITTED, HELD_OUT, NO_N, PREDICTED_ONLY = (
+    "fitted", "held out", "no n: not fitted", "predicted only: not fitted"
+)  # fmt: skip
 RECOVERY_STREAM = 0xEC0  # seed word of the synthetic survey: apart from every fitted simulation
 
 
@@ -48,6 +59,7 @@ class CalibrationProblem:
         full_plan: Every ask, fitted or held out (the posterior predictive simulates these).
         truth: Parameter name -> true value (recovery task), else empty.
         targets_path: The targets file used.
+        horizon_extended_from: The configured ``weeks`` when the horizon was extended, else None.
     """
 
     settings: CalibrationConfig
@@ -58,6 +70,7 @@ class CalibrationProblem:
     full_plan: list[SurveyAsk]
     truth: dict[str, float] = field(default_factory=dict)
     targets_path: Path | None = None
+    horizon_extended_from: int | None = None
 
     @property
     def names(self) -> list[str]:
@@ -117,6 +130,23 @@ def synthetic_targets(
     return out, synthetic_seed
 
 
+def extend_horizon(base: ModelConfig, table: pd.DataFrame) -> tuple[ModelConfig, int | None]:
+    """The config run to at least the week after the last fieldwork midpoint; old weeks or None."""
+    needed = max(survey_week(base.start_date, mid) for mid in table["fieldwork_mid"]) + 1
+    if needed <= base.weeks:
+        return base, None
+    return dataclasses.replace(base, weeks=int(needed)), int(base.weeks)
+
+
+def figure_status(table: pd.DataFrame) -> pd.Series:
+    """Each figure's status (see the module docstring)."""
+    status = pd.Series(FITTED, index=table.index, dtype=object)
+    status[~table["fit"].astype(bool)] = PREDICTED_ONLY
+    status[table["held_out"].astype(bool)] = HELD_OUT
+    status[~table["usable"].astype(bool)] = NO_N
+    return status
+
+
 def build_problem(cfg: DictConfig) -> CalibrationProblem:
     """The calibration problem of a composed run config (ConfigError for bad input)."""
     settings = calibration_settings(cfg)
@@ -124,10 +154,15 @@ def build_problem(cfg: DictConfig) -> CalibrationProblem:
     parameters = load_parameter_set(settings.params, base)
     targets_path = resolve(settings.targets, TARGETS_DIR)
     try:
-        table = load_targets(targets_path)
+        table = load_targets(targets_path, usable_only=settings.task != "recovery")
     except ValueError as error:
         raise ConfigError(f"calibration.targets = {settings.targets!r}: {error}") from None
     table = select_targets(table, settings)
+    fittable = table["usable"].astype(bool) & table["fit"].astype(bool)
+    base, extended_from = extend_horizon(base, table[fittable])
+    weeks = [survey_week(base.start_date, mid) for mid in table["fieldwork_mid"]]
+    table = table[fittable | (pd.Series(weeks, index=table.index) < base.weeks)]
+    table = table.reset_index(drop=True)
     table["synthetic"] = False
     truth: dict[str, float] = {}
     if settings.task == "recovery":
@@ -145,15 +180,21 @@ def build_problem(cfg: DictConfig) -> CalibrationProblem:
     if settings.task == "validate":
         cutoff = pd.Timestamp(settings.holdout_from)
         table["held_out"] = table["fieldwork_mid"] >= cutoff
-        if table["held_out"].all() or not table["held_out"].any():
+        usable = table[table["usable"] & table["fit"]]
+        if usable["held_out"].all() or not usable["held_out"].any():
             raise ConfigError(
                 f"calibration.holdout_from = {settings.holdout_from}: expected a date that "
                 f"leaves figures on both sides (fieldwork midpoints "
                 f"{table.fieldwork_mid.min().date()} to {table.fieldwork_mid.max().date()})"
             )
+    table["status"] = figure_status(table)
     full_plan = build_plan(table, base)
-    fitted = set(table.figure_id[~table.held_out])
+    fitted = set(table.figure_id[table.status == FITTED])
     plan = [ask for ask in full_plan if set(ask.figure_ids) <= fitted]
+    if not plan:
+        raise ConfigError(
+            "calibration: no figure left to fit (every figure is held out or unusable)"
+        )
     return CalibrationProblem(
-        settings, base, parameters, table, plan, full_plan, truth, targets_path
+        settings, base, parameters, table, plan, full_plan, truth, targets_path, extended_from
     )

@@ -58,6 +58,14 @@ CAPTIONS = {
         "interval (bar), its mean (tick) and the value the synthetic survey was simulated with "
         "(star)."
     ),
+    "noise": (
+        "Per survey figure, the width of four 90% intervals: the model's own randomness at the "
+        "posterior mean (re-simulated with different seeds; a finite workforce), the survey's "
+        "binomial sampling error from n, the same with the fitted survey dispersion, and the "
+        "posterior predictive interval (all sources together). Where the red bar is longer than "
+        "the black one, the model's own noise is larger than the survey's sampling error: a "
+        "larger calibration workforce would narrow the intervals."
+    ),
     "holdout": (
         "The held-out figures: the 90% predictive interval of the model fitted to the earlier "
         "waves (bar, tick: median) against the published figure and its 95% sampling interval."
@@ -102,7 +110,7 @@ def _brief(
     sentences: Sequence[str],
 ) -> list[str]:
     settings = problem.settings
-    fitted = figures[~figures.held_out]
+    fitted = figures[figures.status == "fitted"]
     method = (
         "ABC-SMC (a posterior distribution)"
         if settings.mode == "abc"
@@ -115,8 +123,32 @@ def _brief(
         + (" (synthetic: simulated from known values)" if problem.truth else "")
         + f"; {fit['simulations_total']:,} simulations.",
         f"The model's 90% predictive interval holds {int(fitted.inside_90.sum())} of the "
-        f"{len(fitted)} fitted figures.",
+        f"{len(fitted)} fitted figures, its 50% interval {int(fitted.inside_50.sum())} "
+        f"(well-calibrated intervals hold about 90% and 50%).",
     ]
+    others = figures[figures.status != "fitted"]
+    if len(others):
+        counts = others.status.value_counts()
+        text.append(
+            "Also reported, not fitted: "
+            + "; ".join(f"{k}: {v}" for k, v in counts.items())
+            + " (the model's share is given for each)."
+        )
+    missed = fitted[~fitted.inside_90].sort_values("z", key=abs, ascending=False)
+    if len(missed):
+        text.append(
+            "Figures the fitted model does not reach (outside the 90% interval; distance of the "
+            "predictive median in the figure's standard errors): "
+            + "; ".join(
+                f"{f.figure_id} ({_pct(f.observed)} published, {_pct(f.predicted_median)} "
+                f"predicted, z = {f.z:+.1f})"
+                for f in missed.itertuples()
+            )
+            + "."
+        )
+    noise = fit.get("noise_summary")
+    if noise:
+        text.append(noise)
     unidentified = summary[summary.identified == NOT_IDENTIFIED].parameter.tolist()
     if settings.mode == "abc":
         epsilon, reference = fit["final_epsilon"], reference_distance(problem.plan)
@@ -128,8 +160,11 @@ def _brief(
         )
         text.append(
             f"The last ABC threshold is {epsilon:.4g} against about {reference:g} for a model "
-            f"that fits the figures as well as their sampling error allows, {closeness}."
+            f"that fits the figures as well as their sampling error allows "
+            f"({epsilon / reference:.1f} times it), {closeness}."
         )
+        reason = fit.get("stop_reason", "")
+        text.append(f"The fit stopped at its budget limit: {reason}.")
         text.append(
             "Not identified by these data (the 90% interval spans more than "
             f"{settings.identified_ratio:.0%} of the prior): "
@@ -172,16 +207,73 @@ def _data_html(problem: CalibrationProblem) -> str:
 def _figures_html(figures: pd.DataFrame) -> str:
     rows = [
         [
-            f.figure_id + (" (held out)" if f.held_out else ""),
+            f.figure_id,
+            f.status,
             f"{_pct(f.observed)} ({_pct(f.observed_low95)} to {_pct(f.observed_high95)})",
             f"{_pct(f.predicted_median)} ({_pct(f.predicted_low90)} to {_pct(f.predicted_high90)})",
+            f"{_pct(f.predicted_low50)} to {_pct(f.predicted_high50)}",
             _pct(f.model_share_median),
-            "yes" if f.inside_90 else "no",
+            "n/a" if f.n == 0 else ("yes" if f.inside_90 else "no"),
+            "n/a" if f.n == 0 else ("yes" if f.inside_50 else "no"),
+            _num(f.z, 2),
         ]
         for f in figures.itertuples()
     ]
-    head = ["Figure", "Published (95%)", "Simulated survey (90%)", "Model staff share", "Inside"]
+    head = ["Figure", "Status", "Published (95%)", "Simulated survey (90%)", "50% interval",
+            "Model staff share", "Inside 90%", "Inside 50%", "z"]  # fmt: skip
+    note = (
+        "<p class=note>z: the predictive median's distance from the published figure in the "
+        "figure's binomial standard errors. For a figure without n the intervals are of the "
+        "model's staff share (no survey is simulated).</p>"
+    )
+    return _table(head, rows) + note
+
+
+def _noise_html(noise: pd.DataFrame) -> str:
+    rows = [
+        [f.figure_id, f.n or "no n", _num(100 * f.simulation_width90, 3),
+         _num(100 * f.sampling_width90, 3), _num(100 * f.survey_width90, 3),
+         _num(100 * f.predictive_width90, 3), _pct(f.simulation_share_of_variance),
+         "yes" if f.simulation_below_sampling else "no"]
+        for f in noise.itertuples()
+    ]  # fmt: skip
+    head = ["Figure", "n", "Simulation noise (90% width, points)", "Sampling (binomial)",
+            "Sampling with dispersion", "Predictive interval", "Simulation share of variance",
+            "Simulation below sampling"]  # fmt: skip
     return _table(head, rows)
+
+
+def _skill_html(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """Forecast skill against the naive baselines (validation task)."""
+    forecasts = tables["baselines"].set_index("figure_id")
+    rows = []
+    for s in tables["skill"].itertuples():
+        basis = ""
+        if s.figure_id in forecasts.index:
+            f = forecasts.loc[s.figure_id]
+            basis = {"model": "posterior predictive", "no_change": f.get("basis", ""),
+                     "linear_trend": f.get("trend_basis", "")}[s.forecaster]  # fmt: skip
+        rows.append([s.figure_id, s.forecaster.replace("_", " "), _pct(s.observed),
+                     _pct(s.point), _num(100 * s.abs_error, 3), _num(100 * s.crps, 3),
+                     _num(s.log_score, 3), basis])  # fmt: skip
+    head = ["Figure", "Forecaster", "Published", "Forecast", "Abs. error (points)",
+            "CRPS (points)", "Log score", "Basis"]  # fmt: skip
+    summary = [
+        [r.forecaster.replace("_", " "), r.figures, _num(100 * r.abs_error, 3),
+         _num(100 * r.crps, 3), _num(r.log_score, 3)]
+        for r in tables["skill_summary"].itertuples()
+    ]  # fmt: skip
+    return [
+        "<h3>Forecast skill against naive baselines</h3>",
+        _table(head, rows),
+        _table(
+            ["Forecaster", "Figures", "Mean abs. error", "Mean CRPS", "Mean log score"], summary
+        ),  # fmt: skip
+        "<p class=note>Naive baselines from the fitted figures of the same series (targets "
+        "file: baseline_series), each with a normal predictive distribution of the survey's "
+        "sampling error and that of the waves it extrapolates. CRPS and absolute error: lower "
+        "is better; log score (log density of the published share): higher is better.</p>",
+    ]
 
 
 def _summary_html(summary: pd.DataFrame) -> str:
@@ -193,6 +285,7 @@ def _summary_html(summary: pd.DataFrame) -> str:
             f"{_num(r.q05)} to {_num(r.q95)}",
             f"{r.prior_low:g} to {r.prior_high:g}",
             _pct(r.interval_to_prior),
+            _num(r.contraction, 2),
             r.identified,
         ]
         for r in summary.itertuples()
@@ -204,6 +297,7 @@ def _summary_html(summary: pd.DataFrame) -> str:
         "90% interval",
         "Prior",
         "Interval / prior",
+        "Contraction",
         "Identified",
     ]
     return _table(head, rows)
@@ -248,6 +342,12 @@ def _method_html(cfg: DictConfig, problem: CalibrationProblem) -> str:
         "from those shares. Sampling error therefore enters the fit as in the real survey; "
         "samples are treated as simple random samples of a large workforce, which panels and "
         "self-selected samples are not.",
+        "Likelihood: each survey's true share is drawn around the model's share with the "
+        "survey dispersion rho (likelihood.dispersion: a beta-binomial, or Dirichlet-"
+        "multinomial for joint answers, with design effect 1 + (n - 1) rho), then its n "
+        "respondents; rho = 0 is the binomial. It stands for wording, sample frame and mode "
+        "differences between surveys, so the predictive intervals include between-survey "
+        "variation.",
         "Distance (ABC): the sum over figures of the squared difference between simulated and "
         "published share in standard errors of the published figure (SE from n); answers of "
         f"one question asked of the same respondents ({len(joint)} such group(s): "
@@ -258,6 +358,11 @@ def _method_html(cfg: DictConfig, problem: CalibrationProblem) -> str:
         "alone.",
         "Point estimate: binomial or multinomial deviance of the published counts against the "
         "model's staff shares, averaged over the same seeds in every trial.",
+        "Survey questions as asked: each use figure is read with its own recall window (52 "
+        "weeks for 'in the last 12 months', 4 weeks for current use); frequency of use, "
+        "'received training' and 'want training' read the workers' use and training records "
+        "(model/survey.py). The scenario includes the training on offer "
+        f"(strategy {cfg.strategy.name}: an assumption, see conf/strategy).",
         "Reproducibility: a parallel ABC-SMC run is not bit-reproducible (pyABC reseeds its "
         "worker processes from the operating system and the order of finished particles "
         "depends on timing); every accepted particle's simulation seed is stored, so each can "
@@ -283,6 +388,8 @@ def _task_html(tables: Mapping[str, pd.DataFrame], plots: Mapping[str, Path]) ->
         figures = tables["figures"]
         parts += ["<h2>Held-out validation</h2>", _figures_html(figures[figures.held_out])]
         parts += [_figure("holdout", plots["holdout"])] if "holdout" in plots else []
+    if "skill" in tables:
+        parts += _skill_html(tables)
     return parts
 
 
@@ -320,13 +427,18 @@ def render_report(
     parts += ["<h2>To what data</h2>", _data_html(problem)]
     parts += ["<h2>How well the model fits</h2>", _figure("fit", plots["fit"])]
     parts.append(_figures_html(tables["figures"]))
+    if "noise" in tables:
+        parts += ["<h2>Simulation noise and sampling noise</h2>", _noise_html(tables["noise"])]
+        parts += [_figure("noise", plots["noise"])] if "noise" in plots else []
     parts += ["<h2>How sure the values are</h2>", _summary_html(summary)]
     parts.append(
         "<p class=note>Weighted posterior mean, median and 90% interval (5% to 95% quantiles). "
+        "Contraction: 1 - posterior variance / prior variance (0: the figures taught nothing; "
+        "1: the value is pinned down). "
         f"'Not identified by these data': the interval spans more than "
-        f"{settings.identified_ratio:.0%} of the prior range, so the figures barely narrowed "
-        "what was assumed; its calibrated value mostly restates the prior and should not be "
-        "read as a finding. A point estimate has no interval: use mode abc for how sure.</p>"
+        f"{settings.identified_ratio:.0%} of the prior range, so the figures did not narrow "
+        "what was assumed enough; its calibrated value mostly restates the prior and should not "
+        "be read as a finding. A point estimate has no interval: use mode abc for how sure.</p>"
     )
     parts += [_figure(name, plots[name]) for name in ("pairs", "trials") if name in plots]
     parts += _task_html(tables, plots)
@@ -354,8 +466,11 @@ def _provenance_html(cfg: DictConfig, manifest: Mapping[str, Any]) -> str:
         "simulations_total",
         "simulations_this_run",
         "generations",
+        "stop_reason",
         "n_jobs",
         "load_average_at_start",
+        "load_average_at_end",
+        "horizon_weeks",
         "wall_time_s",
         "fit_wall_time_s",
         "resumed",
