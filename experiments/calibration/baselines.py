@@ -2,8 +2,9 @@
 
 A model that cannot beat a naive forecast has no forecasting skill worth its complexity. For each
 held-out figure (``calibrate_validate``) two baselines are built from the fitted figures of the
-same *series* (the targets file's ``baseline_series`` label; figures of the same staff group
-first, else of any group), using only waves before the figure's fieldwork:
+same *series* (the targets file's ``baseline_series`` label), using only waves before the
+figure's fieldwork, from the figure's own staff group where it has enough waves (one for no
+change, two for a trend), else from any staff group of the series (``basis`` says which):
 
 - **no change**: the share of the last earlier wave;
 - **linear trend**: the straight line through the last two earlier waves (by fieldwork midpoint),
@@ -54,46 +55,53 @@ def naive_forecasts(targets: pd.DataFrame, dispersion: float = 0.0) -> pd.DataFr
         deviations, the waves used (``basis``, ``trend_basis``); NaN where the series has no
         earlier wave.
     """
-    fitted = targets[targets.status == "fitted"]
+    fitted = targets[(targets.status == "fitted") & targets.baseline_series.notna()]
     rows = []
     for h in targets[targets.status == "held out"].itertuples():
         earlier = fitted[
-            (fitted.baseline_series == h.baseline_series)
-            & (fitted.fieldwork_mid < h.fieldwork_mid)
-            & fitted.baseline_series.notna()
+            (fitted.baseline_series == h.baseline_series) & (fitted.fieldwork_mid < h.fieldwork_mid)
         ]
-        same = earlier[earlier.staff_group == h.staff_group]
-        earlier = same if len(same) else earlier
         row = {"figure_id": h.figure_id, "baseline_series": h.baseline_series}
         if earlier.empty:
             rows.append(row | {"basis": "no earlier wave of the series", "trend_basis": ""})
             continue
-        waves = earlier.groupby("fieldwork_mid").agg(
-            share=("target_share", "mean"), n=("n", "sum"), ids=("figure_id", ", ".join)
-        )
-        last_day, last = waves.index[-1], waves.iloc[-1]
+        same = _waves(earlier[earlier.staff_group == h.staff_group])
+        every = _waves(earlier)
         n_new = float(h.n)
-        row["no_change"] = float(last.share)
+        waves = same if len(same) else every
+        last_day, last = waves.index[-1], waves.iloc[-1]
         var_last = _variance(last.share, float(last.n), dispersion)
+        row["no_change"] = float(last.share)
         row["no_change_sd"] = np.sqrt(_variance(last.share, n_new, dispersion) + var_last)
         row["basis"] = f"{last.ids} ({pd.Timestamp(last_day).date()})"
+        waves = same if len(same) >= 2 else every
         if len(waves) < 2:
             row |= {"linear_trend": row["no_change"], "linear_trend_sd": row["no_change_sd"]}
             row["trend_basis"] = "one earlier wave: no trend, so no change"
-        else:
-            first_day, first = waves.index[-2], waves.iloc[-2]
-            step = (h.fieldwork_mid - last_day) / (last_day - first_day)
-            value = float(np.clip(last.share + (last.share - first.share) * step, 0.0, 1.0))
-            var_first = _variance(first.share, float(first.n), dispersion)
-            row["linear_trend"] = value
-            row["linear_trend_sd"] = np.sqrt(
-                _variance(value, n_new, dispersion)
-                + (1 + step) ** 2 * var_last
-                + step**2 * var_first
-            )
-            row["trend_basis"] = f"{first.ids} ({pd.Timestamp(first_day).date()}) to {row['basis']}"
+            rows.append(row)
+            continue
+        (first_day, first), (last_day, last) = waves.iloc[-2:].iterrows()
+        step = (h.fieldwork_mid - last_day) / (last_day - first_day)
+        value = float(np.clip(last.share + (last.share - first.share) * step, 0.0, 1.0))
+        row["linear_trend"] = value
+        row["linear_trend_sd"] = np.sqrt(
+            _variance(value, n_new, dispersion)
+            + (1 + step) ** 2 * _variance(last.share, float(last.n), dispersion)
+            + step**2 * _variance(first.share, float(first.n), dispersion)
+        )
+        row["trend_basis"] = (
+            f"{first.ids} ({pd.Timestamp(first_day).date()}) to {last.ids} "
+            f"({pd.Timestamp(last_day).date()})"
+        )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _waves(figures: pd.DataFrame) -> pd.DataFrame:
+    """Figures by fieldwork midpoint: mean share, total n and ids (in date order)."""
+    return figures.groupby("fieldwork_mid").agg(
+        share=("target_share", "mean"), n=("n", "sum"), ids=("figure_id", ", ".join)
+    )
 
 
 def crps_ensemble(draws: np.ndarray, observed: float) -> float:

@@ -98,3 +98,19 @@ def noise_table(
             }
         )
     return pd.DataFrame(rows)
+
+
+def noise_sentence(noise: pd.DataFrame, n_workers: int) -> str:
+    """One plain sentence: is the simulation noise below the sampling noise?"""
+    usable = noise[(noise.n > 0) & (noise.status == "fitted")]
+    if usable.empty:
+        return ""
+    below = int(usable.simulation_below_sampling.sum())
+    worst = usable.loc[(usable.simulation_width90 / usable.sampling_width90).idxmax()]
+    return (
+        f"Simulation noise at fixed parameters ({n_workers:,} workers) is below the survey's "
+        f"sampling error for {below} of {len(usable)} fitted figures; the largest ratio is "
+        f"{worst.figure_id} ({100 * worst.simulation_width90:.1f} against "
+        f"{100 * worst.sampling_width90:.1f} points, 90% widths); the simulation noise makes up "
+        f"a median {usable.simulation_share_of_variance.median():.0%} of the predictive variance."
+    )

@@ -25,7 +25,7 @@ from experiments.calibration.baselines import (
     skill_summary,
 )
 from experiments.calibration.discrepancy import reference_distance
-from experiments.calibration.noise import noise_table
+from experiments.calibration.noise import noise_sentence, noise_table
 from experiments.calibration.outputs import calibrated_yaml, publish, summarise_posterior
 from experiments.calibration.parameters import DISPERSION_KEY
 from experiments.calibration.predictive import coverage, figure_table, posterior_predictive
@@ -229,6 +229,7 @@ def run_calibration(cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
     )
     write_table(out_dir / "noise", tables["noise"], ("csv",))
     fit["coverage"] = coverage(figures)
+    fit["noise_summary"] = noise_sentence(tables["noise"], problem.base.population.n_workers)
     dispersion = _dispersion(problem, summary, predictive.draws)
     sentences = []
     if problem.horizon_extended_from is not None:
@@ -329,6 +330,14 @@ def _print_summary(problem, summary, record, sentences, out_dir, published) -> N
     for r in summary.itertuples():
         interval = "" if r.q05 != r.q05 else f"  90% {r.q05:.4g} to {r.q95:.4g}"
         print(f"  {r.parameter:<22} mean {r.mean:.4g}{interval}  identified: {r.identified}")
+    cover = record.get("coverage") or {}
+    if cover.get("figures"):
+        print(
+            f"fitted figures inside their 50% / 90% predictive intervals: "
+            f"{cover['inside_50']:.0%} / {cover['inside_90']:.0%} of {cover['figures']}"
+        )
+    if record.get("stop_reason"):
+        print(f"stopped by: {record['stop_reason']}")
     for sentence in sentences:
         print(sentence)
     if published:

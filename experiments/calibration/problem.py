@@ -154,7 +154,7 @@ def build_problem(cfg: DictConfig) -> CalibrationProblem:
     parameters = load_parameter_set(settings.params, base)
     targets_path = resolve(settings.targets, TARGETS_DIR)
     try:
-        table = load_targets(targets_path, usable_only=settings.task != "recovery")
+        table = load_targets(targets_path, usable_only=settings.task == "recovery")
     except ValueError as error:
         raise ConfigError(f"calibration.targets = {settings.targets!r}: {error}") from None
     table = select_targets(table, settings)
@@ -179,8 +179,9 @@ def build_problem(cfg: DictConfig) -> CalibrationProblem:
     table["held_out"] = False
     if settings.task == "validate":
         cutoff = pd.Timestamp(settings.holdout_from)
-        table["held_out"] = table["fieldwork_mid"] >= cutoff
-        usable = table[table["usable"] & table["fit"]]
+        fittable = table["usable"].astype(bool) & table["fit"].astype(bool)
+        table["held_out"] = (table["fieldwork_mid"] >= cutoff) & fittable
+        usable = table[fittable]
         if usable["held_out"].all() or not usable["held_out"].any():
             raise ConfigError(
                 f"calibration.holdout_from = {settings.holdout_from}: expected a date that "

@@ -10,8 +10,6 @@ HTML-escaped.
 from __future__ import annotations
 
 import base64
-import html
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,18 @@ from omegaconf import DictConfig, OmegaConf
 from experiments.calibration.discrepancy import reference_distance
 from experiments.calibration.outputs import NOT_IDENTIFIED
 from experiments.calibration.problem import CalibrationProblem
+from experiments.calibration.report_tables import (
+    data_html,
+    esc,
+    figures_html,
+    noise_html,
+    num,
+    parameters_html,
+    pct,
+    skill_html,
+    summary_html,
+    table,
+)
 from experiments.io import write_text
 from experiments.report.page import html_page
 
@@ -73,32 +83,11 @@ CAPTIONS = {
 }
 
 
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _num(value: Any, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return f"{value:.{digits}g}" if isinstance(value, float) else str(value)
-
-
-def _pct(share: float) -> str:
-    return "n/a" if share != share else f"{100 * share:.0f}%"
-
-
-def _table(head: Sequence[str], rows: Sequence[Sequence[Any]], raw: bool = False) -> str:
-    header = "".join(f"<th>{_e(h)}</th>" for h in head)
-    cell = (lambda c: str(c)) if raw else _e
-    body = "".join("<tr>" + "".join(f"<td>{cell(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def _figure(name: str, path: Path) -> str:
     data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
     return (
-        f'<figure><img src="data:image/png;base64,{data}" alt="{_e(name)}">'
-        f"<figcaption>{_e(CAPTIONS.get(name, ''))}</figcaption></figure>"
+        f'<figure><img src="data:image/png;base64,{data}" alt="{esc(name)}">'
+        f"<figcaption>{esc(CAPTIONS.get(name, ''))}</figcaption></figure>"
     )
 
 
@@ -140,7 +129,7 @@ def _brief(
             "Figures the fitted model does not reach (outside the 90% interval; distance of the "
             "predictive median in the figure's standard errors): "
             + "; ".join(
-                f"{f.figure_id} ({_pct(f.observed)} published, {_pct(f.predicted_median)} "
+                f"{f.figure_id} ({pct(f.observed)} published, {pct(f.predicted_median)} "
                 f"predicted, z = {f.z:+.1f})"
                 for f in missed.itertuples()
             )
@@ -174,135 +163,6 @@ def _brief(
     return [*text, *sentences]
 
 
-def _parameters_html(problem: CalibrationProblem) -> str:
-    rows = [
-        [p.name, p.key, f"{p.low:g} to {p.high:g}", p.unit, p.reasoning] for p in problem.parameters
-    ]
-    return _table(["Parameter", "Config key", "Uniform prior", "Unit", "Why"], rows)
-
-
-def _data_html(problem: CalibrationProblem) -> str:
-    rows = []
-    for f in problem.targets.itertuples():
-        source = f'<a href="{_e(f.url)}">{_e(f.source)}</a>'
-        rows.append(
-            [
-                _e(f.figure_id) + (" (held out)" if f.held_out else ""),
-                source,
-                _e(f.fieldwork_as_published),
-                _e(f.staff_group),
-                _e(int(f.n)),
-                _e(f.question),
-                _e(f"{f.quantity}: {f.answer} ({f.tool}); {f.strength}"),
-                _e(_pct(f.target_share)),
-            ]
-        )
-    return _table(
-        ["Figure", "Source", "Fieldwork", "Staff group", "n", "Question", "Read as", "Share"],
-        rows,
-        raw=True,
-    )
-
-
-def _figures_html(figures: pd.DataFrame) -> str:
-    rows = [
-        [
-            f.figure_id,
-            f.status,
-            f"{_pct(f.observed)} ({_pct(f.observed_low95)} to {_pct(f.observed_high95)})",
-            f"{_pct(f.predicted_median)} ({_pct(f.predicted_low90)} to {_pct(f.predicted_high90)})",
-            f"{_pct(f.predicted_low50)} to {_pct(f.predicted_high50)}",
-            _pct(f.model_share_median),
-            "n/a" if f.n == 0 else ("yes" if f.inside_90 else "no"),
-            "n/a" if f.n == 0 else ("yes" if f.inside_50 else "no"),
-            _num(f.z, 2),
-        ]
-        for f in figures.itertuples()
-    ]
-    head = ["Figure", "Status", "Published (95%)", "Simulated survey (90%)", "50% interval",
-            "Model staff share", "Inside 90%", "Inside 50%", "z"]  # fmt: skip
-    note = (
-        "<p class=note>z: the predictive median's distance from the published figure in the "
-        "figure's binomial standard errors. For a figure without n the intervals are of the "
-        "model's staff share (no survey is simulated).</p>"
-    )
-    return _table(head, rows) + note
-
-
-def _noise_html(noise: pd.DataFrame) -> str:
-    rows = [
-        [f.figure_id, f.n or "no n", _num(100 * f.simulation_width90, 3),
-         _num(100 * f.sampling_width90, 3), _num(100 * f.survey_width90, 3),
-         _num(100 * f.predictive_width90, 3), _pct(f.simulation_share_of_variance),
-         "yes" if f.simulation_below_sampling else "no"]
-        for f in noise.itertuples()
-    ]  # fmt: skip
-    head = ["Figure", "n", "Simulation noise (90% width, points)", "Sampling (binomial)",
-            "Sampling with dispersion", "Predictive interval", "Simulation share of variance",
-            "Simulation below sampling"]  # fmt: skip
-    return _table(head, rows)
-
-
-def _skill_html(tables: Mapping[str, pd.DataFrame]) -> list[str]:
-    """Forecast skill against the naive baselines (validation task)."""
-    forecasts = tables["baselines"].set_index("figure_id")
-    rows = []
-    for s in tables["skill"].itertuples():
-        basis = ""
-        if s.figure_id in forecasts.index:
-            f = forecasts.loc[s.figure_id]
-            basis = {"model": "posterior predictive", "no_change": f.get("basis", ""),
-                     "linear_trend": f.get("trend_basis", "")}[s.forecaster]  # fmt: skip
-        rows.append([s.figure_id, s.forecaster.replace("_", " "), _pct(s.observed),
-                     _pct(s.point), _num(100 * s.abs_error, 3), _num(100 * s.crps, 3),
-                     _num(s.log_score, 3), basis])  # fmt: skip
-    head = ["Figure", "Forecaster", "Published", "Forecast", "Abs. error (points)",
-            "CRPS (points)", "Log score", "Basis"]  # fmt: skip
-    summary = [
-        [r.forecaster.replace("_", " "), r.figures, _num(100 * r.abs_error, 3),
-         _num(100 * r.crps, 3), _num(r.log_score, 3)]
-        for r in tables["skill_summary"].itertuples()
-    ]  # fmt: skip
-    return [
-        "<h3>Forecast skill against naive baselines</h3>",
-        _table(head, rows),
-        _table(
-            ["Forecaster", "Figures", "Mean abs. error", "Mean CRPS", "Mean log score"], summary
-        ),  # fmt: skip
-        "<p class=note>Naive baselines from the fitted figures of the same series (targets "
-        "file: baseline_series), each with a normal predictive distribution of the survey's "
-        "sampling error and that of the waves it extrapolates. CRPS and absolute error: lower "
-        "is better; log score (log density of the published share): higher is better.</p>",
-    ]
-
-
-def _summary_html(summary: pd.DataFrame) -> str:
-    rows = [
-        [
-            r.parameter,
-            _num(r.mean),
-            _num(r.median),
-            f"{_num(r.q05)} to {_num(r.q95)}",
-            f"{r.prior_low:g} to {r.prior_high:g}",
-            _pct(r.interval_to_prior),
-            _num(r.contraction, 2),
-            r.identified,
-        ]
-        for r in summary.itertuples()
-    ]
-    head = [
-        "Parameter",
-        "Mean",
-        "Median",
-        "90% interval",
-        "Prior",
-        "Interval / prior",
-        "Contraction",
-        "Identified",
-    ]
-    return _table(head, rows)
-
-
 def _tools_html(cfg: DictConfig) -> str:
     rows = []
     for tool in cfg.tools:
@@ -320,13 +180,13 @@ def _tools_html(cfg: DictConfig) -> str:
         path = Path(__file__).resolve().parents[2] / "conf" / "tools" / f"{choice}.yaml"
         comments = [ln[1:].strip() for ln in path.read_text().splitlines() if ln.startswith("#")]
         note = (
-            f"<p class=note>From conf/tools/{_e(choice)}.yaml: "
-            + _e(" ".join(c for c in comments if not c.startswith("@package")))
+            f"<p class=note>From conf/tools/{esc(choice)}.yaml: "
+            + esc(" ".join(c for c in comments if not c.startswith("@package")))
             + "</p>"
         )
     except (ValueError, OSError, AttributeError):
         pass
-    return _table(["Tool", "First go-live", "Rollout", "Reliability"], rows) + note
+    return table(["Tool", "First go-live", "Rollout", "Reliability"], rows) + note
 
 
 def _method_html(cfg: DictConfig, problem: CalibrationProblem) -> str:
@@ -369,7 +229,7 @@ def _method_html(cfg: DictConfig, problem: CalibrationProblem) -> str:
         "be re-simulated exactly, and a run with n_jobs=1 is reproducible from the seed. The "
         "point estimate and the posterior predictive are reproducible from the seed.",
     ]
-    return "<ul>" + "".join(f"<li>{_e(i)}</li>" for i in items) + "</ul>"
+    return "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
 
 
 def _task_html(tables: Mapping[str, pd.DataFrame], plots: Mapping[str, Path]) -> list[str]:
@@ -377,30 +237,30 @@ def _task_html(tables: Mapping[str, pd.DataFrame], plots: Mapping[str, Path]) ->
     parts = []
     if "recovery" in tables:
         rows = [
-            [x.parameter, _num(x.truth), f"{_num(x.q05)} to {_num(x.q95)}",
+            [x.parameter, num(x.truth), f"{num(x.q05)} to {num(x.q95)}",
              "yes" if x.covered else "no", x.identified, x.verdict]
             for x in tables["recovery"].itertuples()
         ]  # fmt: skip
         head = ["Parameter", "True value", "90% interval", "Covered", "Identified", "Verdict"]
-        parts += ["<h2>Parameter recovery</h2>", _table(head, rows)]
+        parts += ["<h2>Parameter recovery</h2>", table(head, rows)]
         parts += [_figure("recovery", plots["recovery"])] if "recovery" in plots else []
     if "holdout" in tables:
         figures = tables["figures"]
-        parts += ["<h2>Held-out validation</h2>", _figures_html(figures[figures.held_out])]
+        parts += ["<h2>Held-out validation</h2>", figures_html(figures[figures.held_out])]
         parts += [_figure("holdout", plots["holdout"])] if "holdout" in plots else []
     if "skill" in tables:
-        parts += _skill_html(tables)
+        parts += skill_html(tables)
     return parts
 
 
 def _diagnostics_html(diagnostics: pd.DataFrame) -> str:
     rows = [
-        [int(x.generation), _num(x.epsilon, 4), x.simulations, _pct(x.acceptance_rate),
-         _num(x.ess, 3), _num(x.wall_time_s, 3)]
+        [int(x.generation), num(x.epsilon, 4), x.simulations, pct(x.acceptance_rate),
+         num(x.ess, 3), num(x.wall_time_s, 3)]
         for x in diagnostics.itertuples()
     ]  # fmt: skip
     head = ["Generation", "Epsilon", "Simulations", "Accepted", "ESS", "Wall time (s)"]
-    return _table(head, rows)
+    return table(head, rows)
 
 
 def render_report(
@@ -417,20 +277,20 @@ def render_report(
     settings = problem.settings
     title = cfg.experiment.get("title") or f"Calibration ({settings.mode}, {settings.task})"
     question = cfg.experiment.get("question") or ""
-    parts = [f"<h1>{_e(title)}</h1>"]
+    parts = [f"<h1>{esc(title)}</h1>"]
     if question:
-        parts.append(f'<p class="question"><strong>Question.</strong> {_e(question)}</p>')
+        parts.append(f'<p class="question"><strong>Question.</strong> {esc(question)}</p>')
     parts.append("<h2>In brief</h2><ul>")
     for line in _brief(problem, summary, tables["figures"], fit, sentences):
-        parts.append(f"<li>{_e(line)}</li>")
-    parts += ["</ul>", "<h2>What was fitted</h2>", _parameters_html(problem)]
-    parts += ["<h2>To what data</h2>", _data_html(problem)]
+        parts.append(f"<li>{esc(line)}</li>")
+    parts += ["</ul>", "<h2>What was fitted</h2>", parameters_html(problem)]
+    parts += ["<h2>To what data</h2>", data_html(problem)]
     parts += ["<h2>How well the model fits</h2>", _figure("fit", plots["fit"])]
-    parts.append(_figures_html(tables["figures"]))
+    parts.append(figures_html(tables["figures"]))
     if "noise" in tables:
-        parts += ["<h2>Simulation noise and sampling noise</h2>", _noise_html(tables["noise"])]
+        parts += ["<h2>Simulation noise and sampling noise</h2>", noise_html(tables["noise"])]
         parts += [_figure("noise", plots["noise"])] if "noise" in plots else []
-    parts += ["<h2>How sure the values are</h2>", _summary_html(summary)]
+    parts += ["<h2>How sure the values are</h2>", summary_html(summary)]
     parts.append(
         "<p class=note>Weighted posterior mean, median and 90% interval (5% to 95% quantiles). "
         "Contraction: 1 - posterior variance / prior variance (0: the figures taught nothing; "
@@ -447,7 +307,7 @@ def render_report(
         parts.append(_figure("diagnostics", plots["diagnostics"]))
     parts += ["<h2>Scenario and method</h2>", _tools_html(cfg), _method_html(cfg, problem)]
     calibrated = (Path(plots["fit"]).parent / "calibrated.yaml").read_text(encoding="utf-8")
-    parts += ["<h2>Calibrated values</h2>", f"<pre>{_e(calibrated)}</pre>"]
+    parts += ["<h2>Calibrated values</h2>", f"<pre>{esc(calibrated)}</pre>"]
     parts += ["<h2>Provenance</h2>", _provenance_html(cfg, manifest)]
     return html_page(title, parts)
 
@@ -479,11 +339,11 @@ def _provenance_html(cfg: DictConfig, manifest: Mapping[str, Any]) -> str:
     versions = [[k, v] for k, v in (manifest.get("versions") or {}).items()]
     return "\n".join(
         [
-            _table(["Item", "Value"], rows),
+            table(["Item", "Value"], rows),
             "<details><summary>Package versions</summary>",
-            _table(["Package", "Version"], versions),
+            table(["Package", "Version"], versions),
             "</details><details><summary>Full configuration (config.yaml)</summary>",
-            f"<pre>{_e(OmegaConf.to_yaml(cfg, resolve=True))}</pre></details>",
+            f"<pre>{esc(OmegaConf.to_yaml(cfg, resolve=True))}</pre></details>",
         ]
     )
 
