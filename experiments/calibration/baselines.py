@@ -188,21 +188,37 @@ def skill_summary(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def skill_sentences(scores: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
-    """Plain sentences: does the model beat each baseline, overall and per figure?"""
+    """Plain sentences: does the model beat each baseline, overall and per figure?
+
+    The model beats a baseline when its mean CRPS and mean absolute error are lower and its mean
+    log score higher; when the three disagree the sentence says on which it does and does not.
+    """
     if summary.empty or summary.figures.iloc[0] == 0:
         return ["No held-out figure has an earlier wave of its series: no naive baseline."]
     means = summary.set_index("forecaster")
+    per = scores.pivot(index="figure_id", columns="forecaster", values="crps").dropna()
     out = []
     for name in BASELINES:
-        per = scores.pivot(index="figure_id", columns="forecaster", values="crps").dropna()
-        wins = int((per["model"] < per[name]).sum())
         m, b = means.loc["model"], means.loc[name]
-        verdict = "beats" if m.crps < b.crps else "does NOT beat"
+        better = {
+            "CRPS": m.crps < b.crps,
+            "absolute error": m.abs_error < b.abs_error,
+            "log score": m.log_score > b.log_score,
+        }
+        if all(better.values()):
+            verdict = "beats"
+        elif not any(better.values()):
+            verdict = "does NOT beat"
+        else:
+            yes = [k for k, v in better.items() if v]
+            no = [k for k, v in better.items() if not v]
+            verdict = f"beats on {' and '.join(yes)} but does NOT beat on {' and '.join(no)}"
+        wins = int((per["model"] < per[name]).sum())
         out.append(
-            f"Against '{NAMES[name]}' the model {verdict} the naive forecast overall: mean CRPS "
-            f"{100 * m.crps:.1f} vs {100 * b.crps:.1f} points, mean absolute error "
-            f"{100 * m.abs_error:.1f} vs {100 * b.abs_error:.1f} points, log score "
-            f"{m.log_score:.2f} vs {b.log_score:.2f} (higher is better); lower CRPS on {wins} "
-            f"of {len(per)} held-out figures."
+            f"Against '{NAMES[name]}' the model {verdict} the naive forecast over "
+            f"{int(m.figures)} held-out figures: mean CRPS {100 * m.crps:.1f} vs "
+            f"{100 * b.crps:.1f} points, mean absolute error {100 * m.abs_error:.1f} vs "
+            f"{100 * b.abs_error:.1f} points, mean log score {m.log_score:.2f} vs "
+            f"{b.log_score:.2f} (higher is better); lower CRPS on {wins} of {len(per)} figures."
         )
     return out

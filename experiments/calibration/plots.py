@@ -141,6 +141,9 @@ def fit_figure(figures: pd.DataFrame, trajectories: pd.DataFrame) -> Figure:
                 label="held out (not fitted)",
             )
         )
+    if "status" in figures and (~figures.held_out & (figures.status != "fitted")).any():
+        label = "not fitted (no n, or predicted only)"
+        handles.append(plt.Line2D([], [], color=NOT_FITTED, marker="o", ls="", label=label))
     fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False)
     fig.suptitle("Survey figures against the calibrated model (posterior predictive)")
     fig.tight_layout(rect=(0, 0.07, 1, 0.96))
