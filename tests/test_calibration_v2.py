@@ -278,3 +278,32 @@ def test_a_resumed_run_keeps_every_part_of_its_manifest(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"parts": parts}))
     again = _manifest_parts(tmp_path, True, {"created": "t3"})
     assert [p["created"] for p in again] == ["t1", "t2", "t3"]
+
+
+def test_oversampling_reweights_all_staff_answers_to_the_true_shares(hydra_compose):
+    """Doctors simulated 4 times over; weights restore the true mix in all-staff answers."""
+    cfg = hydra_compose(["experiment=calibrate", "population.n_workers=400",
+                         "+calibration.oversample.medical=4.0"])  # fmt: skip
+    problem = build_problem(cfg)
+    groups = list(problem.base.population.staff_groups)
+    true = as_model_config(hydra_compose(["experiment=calibrate"])).population.staff_groups
+    simulated = problem.base.population.staff_groups
+    medical = groups.index("medical")
+    assert simulated["medical"].share == pytest.approx(
+        4 * true["medical"].share / (1 + 3 * true["medical"].share)
+    )
+    weights = problem.group_weights
+    assert weights[medical] == pytest.approx(true["medical"].share / simulated["medical"].share)
+    model = WorkforceModel(problem.base)
+    wf = model.workforce
+    model.week = 10
+    wf.last_use_week[:] = NEVER
+    wf.last_use_week[wf.staff_group == medical, 0] = 9  # every doctor a user, nobody else
+    from experiments.calibration.simulate import answer_shares
+
+    weighted = answer_shares(model, "uses_ai", ["yes"], None, None, 52, weights)[0]
+    raw = answer_shares(model, "uses_ai", ["yes"], None, None, 52)[0]
+    each = weights[wf.staff_group]
+    assert weighted == pytest.approx(each[wf.staff_group == medical].sum() / each.sum())
+    assert weighted == pytest.approx(true["medical"].share, abs=0.002)  # up to whole workers
+    assert raw == pytest.approx(np.mean(wf.staff_group == medical)) and raw > weighted

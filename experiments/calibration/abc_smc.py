@@ -58,13 +58,16 @@ class SurveyModel:
         self.base = problem.base
         self.plan = problem.plan
         self.keys = {p.name: p.key for p in problem.parameters}
+        self.group_weights = problem.group_weights
 
     def __call__(self, parameters: dict) -> dict[str, float]:
         """Simulate the fitted surveys for one particle; the seed comes from numpy's generator."""
         seed = int(np.random.randint(MAX_SEED))
         values = {self.keys[k]: v for k, v in parameters.items()}
         config, dispersion = configure(self.base, values)
-        result = simulate_survey(config, self.plan, seed, dispersion=dispersion)
+        result = simulate_survey(
+            config, self.plan, seed, dispersion=dispersion, group_weights=self.group_weights
+        )
         return {**result.shares, SEED_KEY: seed}
 
 

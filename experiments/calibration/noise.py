@@ -35,7 +35,9 @@ def noise_seeds(seed: int, count: int) -> list[int]:
 
 def _probabilities(problem: CalibrationProblem, values: dict[str, float], seed: int) -> dict:
     config, _ = configure(problem.base, values)
-    return simulate_survey(config, problem.full_plan, seed).probabilities
+    return simulate_survey(
+        config, problem.full_plan, seed, group_weights=problem.group_weights
+    ).probabilities
 
 
 def replicate_shares(

@@ -61,10 +61,17 @@ def _simulate_draw(
     plan: Sequence[SurveyAsk],
     seed: int,
     every_weeks: int,
+    group_weights: np.ndarray | None = None,
 ) -> tuple[dict, dict, pd.DataFrame]:
     config, dispersion = configure(base, {p.key: values[p.name] for p in parameters})
     result = simulate_survey(
-        config, plan, seed, series=plan_series(plan), every_weeks=every_weeks, dispersion=dispersion
+        config,
+        plan,
+        seed,
+        series=plan_series(plan),
+        every_weeks=every_weeks,
+        dispersion=dispersion,
+        group_weights=group_weights,
     )
     return result.shares, result.probabilities, result.trajectory
 
@@ -89,6 +96,7 @@ def posterior_predictive(
             problem.full_plan,
             s,
             settings.predictive_every_weeks,
+            problem.group_weights,
         )
         for row, s in zip(draws[problem.names].to_dict("records"), seeds, strict=True)
     )

@@ -22,6 +22,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
@@ -60,6 +61,8 @@ class CalibrationProblem:
         truth: Parameter name -> true value (recovery task), else empty.
         targets_path: The targets file used.
         horizon_extended_from: The configured ``weeks`` when the horizon was extended, else None.
+        group_weights: Weight per staff group code when ``calibration.oversample`` is set (true
+            share over simulated share), else None.
     """
 
     settings: CalibrationConfig
@@ -71,6 +74,7 @@ class CalibrationProblem:
     truth: dict[str, float] = field(default_factory=dict)
     targets_path: Path | None = None
     horizon_extended_from: int | None = None
+    group_weights: np.ndarray | None = None
 
     @property
     def names(self) -> list[str]:
@@ -115,12 +119,12 @@ def select_targets(table: pd.DataFrame, settings: CalibrationConfig) -> pd.DataF
 
 
 def synthetic_targets(
-    table: pd.DataFrame, base: ModelConfig, seed: int
+    table: pd.DataFrame, base: ModelConfig, seed: int, group_weights: np.ndarray | None = None
 ) -> tuple[pd.DataFrame, int]:
     """The figures replaced by one simulated survey from ``base`` (recovery); returns its seed."""
     plan = build_plan(table, base)
     synthetic_seed = int(seed) * 4096 + RECOVERY_STREAM
-    simulated = simulate_survey(base, plan, synthetic_seed).shares
+    simulated = simulate_survey(base, plan, synthetic_seed, group_weights=group_weights).shares
     out = table.copy()
     out["target_share"] = [simulated[f] for f in table.figure_id]
     out["target_count"] = (out["target_share"] * out["n"].astype(float)).round().astype("Int64")
@@ -136,6 +140,30 @@ def extend_horizon(base: ModelConfig, table: pd.DataFrame) -> tuple[ModelConfig,
     if needed <= base.weeks:
         return base, None
     return dataclasses.replace(base, weeks=int(needed)), int(base.weeks)
+
+
+def oversample(base: ModelConfig, factors: dict[str, float]) -> tuple[ModelConfig, np.ndarray]:
+    """The config with staff groups oversampled by ``factors``, and each group's weight.
+
+    Shares become ``share x factor`` renormalised; the weight of a group is its true share over
+    its simulated share, so weighted all-staff answers estimate the real workforce's.
+    """
+    groups = base.population.staff_groups
+    unknown = sorted(set(factors) - set(groups))
+    if unknown:
+        raise ConfigError(
+            f"calibration.oversample has {', '.join(unknown)}: expected staff groups "
+            f"({', '.join(groups)})"
+        )
+    true = np.array([g.share for g in groups.values()])
+    raw = true * np.array([float(factors.get(name, 1.0)) for name in groups])
+    new = raw / raw.sum()
+    staff_groups = {
+        name: dataclasses.replace(g, share=float(s))
+        for (name, g), s in zip(groups.items(), new, strict=True)
+    }
+    population = dataclasses.replace(base.population, staff_groups=staff_groups)
+    return dataclasses.replace(base, population=population), true / new
 
 
 def figure_status(table: pd.DataFrame) -> pd.Series:
@@ -160,6 +188,9 @@ def build_problem(cfg: DictConfig) -> CalibrationProblem:
     table = select_targets(table, settings)
     fittable = table["usable"].astype(bool) & table["fit"].astype(bool)
     base, extended_from = extend_horizon(base, table[fittable])
+    weights = None
+    if settings.oversample:
+        base, weights = oversample(base, dict(settings.oversample))
     weeks = [survey_week(base.start_date, mid) for mid in table["fieldwork_mid"]]
     table = table[fittable | (pd.Series(weeks, index=table.index) < base.weeks)]
     table = table.reset_index(drop=True)
@@ -175,7 +206,7 @@ def build_problem(cfg: DictConfig) -> CalibrationProblem:
                 "their priors; expected values the calibration could recover (set them in the "
                 "config)"
             )
-        table, _ = synthetic_targets(table, base, cfg.seed)
+        table, _ = synthetic_targets(table, base, cfg.seed, weights)
     table["held_out"] = False
     if settings.task == "validate":
         cutoff = pd.Timestamp(settings.holdout_from)
@@ -197,5 +228,14 @@ def build_problem(cfg: DictConfig) -> CalibrationProblem:
             "calibration: no figure left to fit (every figure is held out or unusable)"
         )
     return CalibrationProblem(
-        settings, base, parameters, table, plan, full_plan, truth, targets_path, extended_from
+        settings,
+        base,
+        parameters,
+        table,
+        plan,
+        full_plan,
+        truth,
+        targets_path,
+        extended_from,
+        weights,
     )

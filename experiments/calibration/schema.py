@@ -106,6 +106,15 @@ class CalibrationConfig:
         doc="a parameter whose 90% interval spans more than this share of its prior range is "
         "reported as not identified by these data",
     )
+    oversample: dict[str, float] = param(
+        unit="factor",
+        default_factory=dict,
+        doc="staff group -> factor (+calibration.oversample.medical=4): simulate that many times "
+        "its share of workers (stratified "
+        "oversampling; all-staff answers are reweighted to the true shares). Lowers the "
+        "simulation noise of the group's figures, but teams then hold more of the group than "
+        "in reality (an approximation of the network)",
+    )
     publish_as: str | None = param(
         None,
         unit="-",
@@ -136,6 +145,9 @@ def validate_calibration(calibration: CalibrationConfig) -> CalibrationConfig:
             problems.append(
                 f"calibration.strengths has {strength!r}: expected any of {', '.join(STRENGTHS)}"
             )
+    for group, factor in (calibration.oversample or {}).items():
+        if not isinstance(factor, int | float) or factor < 1:
+            problems.append(f"calibration.oversample.{group} = {factor!r}: expected a factor >= 1")
     name = calibration.publish_as
     if name is not None and not PUBLISHABLE_NAME.fullmatch(str(name)):
         problems.append(

@@ -187,17 +187,27 @@ def answer_shares(
     tool: str | None,
     staff_group: str | None,
     recall_weeks: int | None = None,
+    group_weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Share of the staff who would give each answer this week (the survey's expectation)."""
+    """Share of the staff who would give each answer this week (the survey's expectation).
+
+    ``group_weights`` (per staff group code) reweights the workers of an oversampled workforce
+    to the true staff-group shares; None weighs every worker alike.
+    """
     index = _staff(model, staff_group)
+    weights = None if group_weights is None else group_weights[model.workforce.staff_group[index]]
     if quantity in CENSUS_QUESTIONS:
         said = census_answers(model, quantity, index, tool, recall_weeks)
         if quantity == "use_frequency":
-            return np.array([float(np.mean(said == FREQUENCIES.index(a))) for a in answers])
-        return np.array([float(np.mean(said)) if a == "yes" else np.nan for a in answers])
+            return np.array(
+                [float(np.average(said == FREQUENCIES.index(a), weights=weights)) for a in answers]
+            )
+        yes = float(np.average(said, weights=weights))
+        return np.array([yes if a == "yes" else np.nan for a in answers])
     survey = model.config.survey
     latent = latent_response(model, quantity, index, tool)
-    category = likert_probabilities(latent, survey.cut_points, survey.response_noise).mean(axis=0)
+    probabilities = likert_probabilities(latent, survey.cut_points, survey.response_noise)
+    category = np.average(probabilities, axis=0, weights=weights)
     return np.array(
         [sum(category[c - 1] for c in LIKERT_ANSWERS[a]) if a in LIKERT_ANSWERS else np.nan
          for a in answers]
@@ -239,6 +249,7 @@ def simulate_survey(
     series: Iterable[Series] = (),
     every_weeks: int | None = None,
     dispersion: float = 0.0,
+    group_weights: np.ndarray | None = None,
 ) -> SurveySimulation:
     """Run the model and ask every survey of ``plan`` in its week.
 
@@ -247,6 +258,7 @@ def simulate_survey(
         plan: The survey asks (:func:`build_plan`).
         seed: Seed of the simulation; the same seed gives the same result.
         dispersion: Survey dispersion rho of the simulated surveys (0: binomial sampling).
+        group_weights: Weight per staff group code of an oversampled workforce (None: none).
         series: (quantity, answers, tool, staff_group) to record over time, for plots.
         every_weeks: Spacing of the recorded series (None: none); the run then goes to the
             horizon, otherwise it stops after the last survey.
@@ -268,7 +280,13 @@ def simulate_survey(
         week = model.week - 1
         for ask in by_week.get(week, []):
             expected = answer_shares(
-                model, ask.quantity, ask.answers, ask.tool, ask.staff_group, ask.recall_weeks
+                model,
+                ask.quantity,
+                ask.answers,
+                ask.tool,
+                ask.staff_group,
+                ask.recall_weeks,
+                group_weights,
             )
             drawn = (
                 draw_survey(expected, ask.n, rng, dispersion)
@@ -280,7 +298,7 @@ def simulate_survey(
         if week in record:
             day = model.date_of_week(week)
             for quantity, answers, tool, group, recall in series:
-                values = answer_shares(model, quantity, answers, tool, group, recall)
+                values = answer_shares(model, quantity, answers, tool, group, recall, group_weights)
                 rows += [
                     {
                         "week": week,
