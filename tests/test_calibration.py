@@ -98,7 +98,7 @@ def first_wave_only(hydra_compose, uk_targets, *overrides: str):
     """A run config fitting only the 2020 NHS staff wave (30 weeks: fast; no training yet)."""
     others = [f for f in uk_targets.figure_id if f not in FIRST_WAVE]
     return hydra_compose(
-        [*SMALL, "weeks=30", "strategy=no_training",
+        [*SMALL, "weeks=30", "strategy.programmes=[]",
          f"calibration.exclude_figures=[{','.join(others)}]", *overrides]
     )  # fmt: skip
 

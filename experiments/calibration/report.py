@@ -222,7 +222,7 @@ def _method_html(cfg: DictConfig, problem: CalibrationProblem) -> str:
         "weeks for 'in the last 12 months', 4 weeks for current use); frequency of use, "
         "'received training' and 'want training' read the workers' use and training records "
         "(model/survey.py). The scenario includes the training on offer "
-        f"(strategy {cfg.strategy.name}: an assumption, see conf/strategy).",
+        f"({cfg.strategy.name}: an assumption, see conf/calibration/training).",
         "Reproducibility: a parallel ABC-SMC run is not bit-reproducible (pyABC reseeds its "
         "worker processes from the operating system and the order of finished particles "
         "depends on timing); every accepted particle's simulation seed is stored, so each can "
