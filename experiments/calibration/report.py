@@ -152,6 +152,15 @@ def _brief(
             f"that fits the figures as well as their sampling error allows "
             f"({epsilon / reference:.1f} times it), {closeness}."
         )
+        rho = summary[summary.key == "likelihood.dispersion"]["mean"]
+        if len(rho):
+            widened = reference_distance(problem.plan, float(rho.iloc[0]))
+            text.append(
+                f"With the fitted survey dispersion (rho = {float(rho.iloc[0]):.2g}) a true model "
+                f"would average about {widened:.3g}: the threshold is {epsilon / widened:.1f} "
+                "times that (the distance is measured in binomial standard errors, so "
+                "between-survey variation alone raises it)."
+            )
         reason = fit.get("stop_reason", "")
         text.append(f"The fit stopped at its budget limit: {reason}.")
         text.append(
