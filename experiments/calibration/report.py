@@ -302,7 +302,8 @@ def render_report(
     parts += ["<h2>How sure the values are</h2>", summary_html(summary)]
     parts.append(
         "<p class=note>Weighted posterior mean, median and 90% interval (5% to 95% quantiles). "
-        "Contraction: 1 - posterior variance / prior variance (0: the figures taught nothing; "
+        "Contraction: 1 - posterior variance / prior variance (0 or below: the figures taught "
+        "nothing, below 0 when the weights pile up at both ends of the prior; "
         "1: the value is pinned down). "
         f"'Not identified by these data': the interval spans more than "
         f"{settings.identified_ratio:.0%} of the prior range, so the figures did not narrow "
