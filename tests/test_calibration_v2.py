@@ -307,3 +307,22 @@ def test_oversampling_reweights_all_staff_answers_to_the_true_shares(hydra_compo
     assert weighted == pytest.approx(each[wf.staff_group == medical].sum() / each.sum())
     assert weighted == pytest.approx(true["medical"].share, abs=0.002)  # up to whole workers
     assert raw == pytest.approx(np.mean(wf.staff_group == medical)) and raw > weighted
+
+
+def test_calibrated_yaml_never_offers_the_dispersion_as_a_run_setting():
+    from experiments.calibration.outputs import calibrated_yaml
+
+    summary = pd.DataFrame(
+        [{"parameter": "social_proof", "key": "behaviour.social_proof", "mean": 0.4, "q05": 0.1,
+          "q95": 0.8, "identified": "yes"},
+         {"parameter": "genai", "key": "tools.1.reliability", "mean": 0.7, "q05": 0.6,
+          "q95": 0.8, "identified": "yes"},
+         {"parameter": "survey_dispersion", "key": "likelihood.dispersion", "mean": 0.003,
+          "q05": 0.001, "q95": 0.008, "identified": "yes"}]
+    )  # fmt: skip
+    text = calibrated_yaml(summary, ["test"])
+    command_lines = [ln for ln in text.splitlines() if ln.startswith("#   ") and "=" in ln]
+    assert any("tools.1.reliability=0.7" in ln for ln in command_lines)
+    assert not any("likelihood.dispersion=" in ln for ln in command_lines)
+    body = [ln for ln in text.splitlines() if not ln.startswith("#")]
+    assert "likelihood" not in "\n".join(body) and "social_proof: 0.4" in "\n".join(body)

@@ -85,7 +85,12 @@ def _nest(values: Mapping[str, float]) -> dict:
 
 def is_list_key(key: str) -> bool:
     """Whether a dotted key goes through a list entry (an all-digit part) or is not a model key."""
-    return key.startswith("likelihood.") or any(part.isdigit() for part in key.split("."))
+    return is_likelihood_key(key) or any(part.isdigit() for part in key.split("."))
+
+
+def is_likelihood_key(key: str) -> bool:
+    """Whether a key describes the surveys (the likelihood), not the model."""
+    return key.startswith("likelihood.")
 
 
 def calibrated_yaml(summary: pd.DataFrame, header: Sequence[str]) -> str:
@@ -102,12 +107,14 @@ def calibrated_yaml(summary: pd.DataFrame, header: Sequence[str]) -> str:
         lines.append(
             f"#   {r.key} = {r.mean:.4g} ({r.parameter}{interval}; identified: {r.identified})"
         )
-    listed = [k for k in values if is_list_key(k)]
+    listed = [k for k in values if is_list_key(k) and not is_likelihood_key(k)]
     if listed:
-        lines.append("# Not set below (list entries depend on the experiment's tools; likelihood")
-        lines.append("# keys are not model settings); where the tools are the calibration's, add")
-        lines.append("# the tool values on the command line:")
+        lines.append("# Not set below (list entries depend on the experiment's tools); where the")
+        lines.append("# tools are the calibration's, add on the command line:")
         lines.append("#   " + " ".join(f"{k}={values[k]}" for k in listed))
+    if any(is_likelihood_key(k) for k in values):
+        lines.append("# likelihood.* keys describe how surveys vary around the model, not the")
+        lines.append("# model: they are not settings of any run.")
     body = _nest({k: v for k, v in values.items() if not is_list_key(k)})
     return "\n".join(lines) + "\n" + (yaml.safe_dump(body, sort_keys=False) if body else "{}\n")
 
