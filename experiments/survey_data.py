@@ -31,7 +31,7 @@ import pandas as pd
 import yaml
 
 from model.config import ModelConfig
-from model.survey import QUESTION_TYPES
+from model.survey import CENSUS_QUESTIONS, FREQUENCIES, QUESTION_TYPES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 COUNT_COLUMNS = tuple(f"count_{k}" for k in range(1, 6))
@@ -46,7 +46,22 @@ ALL_STAFF = "all"
 ANSWERS: dict[str, tuple[int, ...] | None] = {"agree": (4, 5), "disagree": (1, 2), "yes": None}
 STRENGTHS = ("close", "partial", "weak")
 TARGET_KEYS = ("name", "description", "data", "questions", "unmapped")
-ENTRY_KEYS = ("quantity", "answer", "tool", "strength", "reasoning", "joint", "exclude")
+ENTRY_KEYS = (
+    "quantity", "answer", "tool", "strength", "reasoning", "joint", "exclude", "recall_weeks",
+    "wording", "baseline_series", "fit",
+)  # fmt: skip
+# How a question is worded (reported with each figure; surveys of different wording differ by
+# more than sampling error, which the survey dispersion of the likelihood allows for).
+WORDINGS = (
+    "attitude",  # support / want more / optimistic about AI in health care
+    "expectation",  # what AI will do (make care worse, ...)
+    "own_job",  # about using AI in one's own job
+    "knowledge",  # understanding of AI or its risks
+    "use_recall",  # used AI within a stated recall window
+    "current_use",  # uses AI now (no recall window published)
+    "use_frequency",  # how often AI is used
+    "training",  # received or wants training
+)
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _FIGURE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -364,7 +379,11 @@ def _entry_problems(qid: str, entry: Any, data: pd.DataFrame) -> list[str]:
     unknown = [key for key in entry if key not in ENTRY_KEYS]
     errors = [f"{at}.{key}: unknown key; expected {', '.join(ENTRY_KEYS)}" for key in unknown]
     quantity, answer = entry.get("quantity"), entry.get("answer")
-    fits_quantity = ["yes"] if quantity == "uses_ai" else ["agree", "disagree"]
+    fits_quantity = (
+        list(FREQUENCIES)
+        if quantity == "use_frequency"
+        else (["yes"] if quantity in CENSUS_QUESTIONS else ["agree", "disagree"])
+    )
     for key, value, allowed in (
         ("quantity", quantity, QUESTION_TYPES),
         ("answer", answer, fits_quantity if quantity in QUESTION_TYPES else list(ANSWERS)),
@@ -375,7 +394,18 @@ def _entry_problems(qid: str, entry: Any, data: pd.DataFrame) -> list[str]:
     kinds = set(data.loc[data["question_id"] == qid, "response_type"])
     if answer == "yes" and "likert_counts" in kinds:
         errors.append(f"{at}.answer = 'yes': expected agree or disagree for likert_counts figures")
-    for key in ("reasoning", "tool", "joint"):
+    recall = entry.get("recall_weeks")
+    if recall is not None and (
+        isinstance(recall, bool) or not isinstance(recall, int) or recall < 1
+    ):
+        errors.append(f"{at}.recall_weeks = {recall!r}: expected a whole number of weeks >= 1")
+    if recall is not None and quantity not in ("uses_ai",):
+        errors.append(f"{at}.recall_weeks: only for quantity uses_ai (found {quantity!r})")
+    if "wording" in entry and entry["wording"] not in WORDINGS:
+        errors.append(f"{at}.wording = {entry['wording']!r}: expected one of {', '.join(WORDINGS)}")
+    if "fit" in entry and not isinstance(entry["fit"], bool):
+        errors.append(f"{at}.fit = {entry['fit']!r}: expected true or false")
+    for key in ("reasoning", "tool", "joint", "baseline_series"):
         value = entry.get(key, "any" if key == "tool" else None)
         if (value is not None or key == "reasoning") and not _is_text(value):
             errors.append(f"{at}.{key} = {value!r}: expected text")
@@ -441,7 +471,10 @@ def load_targets(
     ``joint`` label and ``exclude`` of figure ids with reasons); every other question id of the
     data must be listed under ``unmapped`` with a reason. Returns one row per mapped figure with
     the survey columns plus ``quantity``, ``answer``, ``tool``, ``strength``, ``joint``,
-    ``reasoning``, ``target_share`` (0-1) and ``target_count`` (respondents giving that answer).
+    ``reasoning``, ``recall_weeks`` (uses_ai: the question's recall window; NA: the
+    instrument's ``survey.recall_weeks``), ``wording`` (a class of :data:`WORDINGS`),
+    ``baseline_series`` (the label of the naive forecasts' series), ``fit`` (False: predicted,
+    never fitted), ``target_share`` (0-1) and ``target_count`` (respondents giving that answer).
     ``usable_only`` drops figures without a sample size. Raises TargetsError naming every problem
     (SurveyDataError if the data files themselves have problems).
     """
@@ -459,9 +492,12 @@ def load_targets(
     questions = spec.get("questions") or {}
     excluded = [f for entry in questions.values() for f in (entry.get("exclude") or {})]
     table = data[data["question_id"].isin(questions) & ~data["figure_id"].isin(excluded)].copy()
-    for key in ("quantity", "answer", "tool", "strength", "joint", "reasoning"):
-        default = "any" if key == "tool" else None
+    defaults = {"tool": "any", "fit": True}
+    for key in (k for k in ENTRY_KEYS if k != "exclude"):
+        default = defaults.get(key)
         table[key] = [questions[qid].get(key, default) for qid in table["question_id"]]
+    table["recall_weeks"] = table["recall_weeks"].astype("Int64")
+    table["fit"] = table["fit"].astype(bool)
     table["reasoning"] = table["reasoning"].str.strip()
     table["target_share"] = [_target_share(row) for row in table.itertuples()]
     count = table["target_share"] * table["n"].astype(float)

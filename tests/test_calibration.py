@@ -46,7 +46,13 @@ CONF = REPO / "conf"
 UK_TARGETS = CONF / "calibration" / "targets" / "uk_nhs.yaml"
 FIRST_WAVE = ("hf2020_want_more_ai", "hf2020_want_less_ai")
 # A small calibration: 300 workers; the budget of each test is set where it is used.
-SMALL = ["experiment=calibrate", "population.n_workers=300", "n_jobs=1", "progress=false"]
+SMALL = [
+    "experiment=calibrate",
+    "population.n_workers=300",
+    "n_jobs=1",
+    "progress=false",
+    "calibration.noise_replicates=3",
+]
 
 register_configs()
 
@@ -89,11 +95,12 @@ def base(hydra_compose):
 
 
 def first_wave_only(hydra_compose, uk_targets, *overrides: str):
-    """A run config fitting only the 2020 NHS staff wave (30 weeks: fast)."""
+    """A run config fitting only the 2020 NHS staff wave (30 weeks: fast; no training yet)."""
     others = [f for f in uk_targets.figure_id if f not in FIRST_WAVE]
     return hydra_compose(
-        [*SMALL, "weeks=30", f"calibration.exclude_figures=[{','.join(others)}]", *overrides]
-    )
+        [*SMALL, "weeks=30", "strategy.programmes=[]",
+         f"calibration.exclude_figures=[{','.join(others)}]", *overrides]
+    )  # fmt: skip
 
 
 # --- simulated surveys -------------------------------------------------------------------------
@@ -201,6 +208,7 @@ def test_parameter_set_problems_are_named(base, tmp_path):
         "social_proof",
         "genai_reliability",
         "response_noise",
+        "survey_dispersion",
     ]
     entry = {"name": "x", "key": "behaviour.nope", "low": 0.1, "high": 0.2, "unit": "-"}
     path = tmp_path / "bad.yaml"
@@ -210,6 +218,10 @@ def test_parameter_set_problems_are_named(base, tmp_path):
     entry |= {"key": "behaviour.adoption_rate", "high": 1.5}
     path.write_text(yaml.safe_dump({"parameters": [{**entry, "reasoning": "r"}]}))
     with pytest.raises(ConfigError, match="adoption_rate = 1.5"):
+        load_parameter_set(str(path), base)
+    entry |= {"key": "likelihood.dispersion", "low": 0.0, "high": 1.0}
+    path.write_text(yaml.safe_dump({"parameters": [{**entry, "reasoning": "r"}]}))
+    with pytest.raises(ConfigError, match="likelihood.dispersion prior 0.0 to 1.0"):
         load_parameter_set(str(path), base)
 
 
@@ -448,7 +460,8 @@ def test_validation_holds_out_the_later_waves(hydra_compose):
     """Task validate fits only figures before the cutoff and still predicts every figure."""
     problem = build_problem(hydra_compose([*SMALL, "calibration.task=validate"]))
     cutoff = pd.Timestamp(problem.settings.holdout_from)
-    held = set(problem.targets.figure_id[problem.targets.fieldwork_mid >= cutoff])
+    targets = problem.targets
+    held = set(targets.figure_id[targets.status == "held out"])
     fitted = {f for ask in problem.plan for f in ask.figure_ids}
     predicted = {f for ask in problem.full_plan for f in ask.figure_ids}
     assert held == {
@@ -457,7 +470,10 @@ def test_validation_holds_out_the_later_waves(hydra_compose):
         "hf2024_look_forward_ai_in_job",
         "dnuk2024_used_genai_clinical_practice",
     }
-    assert fitted == predicted - held and not fitted & held
+    assert (targets.fieldwork_mid[targets.status == "held out"] >= cutoff).all()
+    assert fitted == set(targets.figure_id[targets.status == "fitted"])
+    assert fitted | held <= predicted and not fitted & held
+    assert (targets.fieldwork_mid[targets.status == "fitted"] < cutoff).all()
     with pytest.raises(ConfigError, match="holdout_from"):
         build_problem(
             hydra_compose(

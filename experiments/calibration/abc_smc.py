@@ -40,7 +40,7 @@ import pyabc
 from pyabc.weighted_statistics import effective_sample_size
 
 from experiments.calibration.discrepancy import SurveyDistance
-from experiments.calibration.parameters import apply_overrides
+from experiments.calibration.parameters import configure
 from experiments.calibration.problem import CalibrationProblem
 from experiments.calibration.simulate import simulate_survey
 from experiments.parallel import abc_sampler
@@ -59,12 +59,16 @@ class SurveyModel:
         self.base = problem.base
         self.plan = problem.plan
         self.keys = {p.name: p.key for p in problem.parameters}
+        self.group_weights = problem.group_weights
 
     def __call__(self, parameters: dict) -> dict[str, float]:
         """Simulate the fitted surveys for one particle; the seed comes from numpy's generator."""
         seed = int(np.random.randint(MAX_SEED))
-        config = apply_overrides(self.base, {self.keys[k]: v for k, v in parameters.items()})
-        result = simulate_survey(config, self.plan, seed)
+        values = {self.keys[k]: v for k, v in parameters.items()}
+        config, dispersion = configure(self.base, values)
+        result = simulate_survey(
+            config, self.plan, seed, dispersion=dispersion, group_weights=self.group_weights
+        )
         return {**result.shares, SEED_KEY: seed}
 
 

@@ -12,7 +12,17 @@ figure is a yes/no split and joint answers of one question a split into three or
 - :func:`deviance` (point estimate): the binomial or multinomial deviance
   ``2 sum_c O_c log(O_c / (n p_c))`` of the observed answer counts ``O`` against the model's
   population shares ``p`` (the likelihood of the published figures given the model, up to a
-  constant).
+  constant); with a survey dispersion ``rho > 0`` the beta-binomial (Dirichlet-multinomial)
+  likelihood instead (:func:`survey_log_likelihood`).
+
+**Overdispersion (the honest likelihood).** Surveys of the same population differ by more than
+their sampling error: wording, sample frame, mode and weighting move a figure (house effects;
+total survey error about twice the reported sampling error in Shirani-Mehr, Rothschild, Goel and
+Gelman 2018, JASA 113:607). The fit treats each survey's true share as drawn around the model's
+share: ``p_survey ~ Dirichlet(p (1 - rho) / rho)`` (Beta for one answer), then the answers of the
+``n`` respondents multinomially; the variance of a share is then ``p (1 - p) / n x (1 + (n - 1)
+rho)``: a design effect ``1 + (n - 1) rho``. ``rho`` (``likelihood.dispersion``, fitted like a
+model parameter) is the intra-survey correlation; ``rho = 0`` is the plain binomial likelihood.
 
 If the model were true and the simulated survey drew the same ``n``, each figure would add about
 2 to the distance on average (one standard error squared from each of the two surveys), so
@@ -24,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from scipy.special import gammaln
 
 from experiments.calibration.simulate import SurveyAsk
 
@@ -62,22 +73,65 @@ def chi_square_distance(
     return total
 
 
-def ask_deviance(ask: SurveyAsk, probabilities: Sequence[float]) -> float:
-    """Binomial (one answer) or multinomial (joint answers) deviance of one ask."""
+def design_effect(n: int | np.ndarray, dispersion: float) -> float | np.ndarray:
+    """Variance of a share over its binomial variance under dispersion ``rho``: 1 + (n-1) rho."""
+    return 1.0 + (np.asarray(n, dtype=float) - 1.0) * dispersion
+
+
+def survey_log_likelihood(
+    counts: Sequence[float], probabilities: Sequence[float], dispersion: float = 0.0
+) -> float:
+    """Log probability of answer counts (all categories) given the model's shares.
+
+    Multinomial for ``dispersion = 0``, Dirichlet-multinomial (beta-binomial for two categories)
+    with concentration ``(1 - rho) / rho`` otherwise. Counts may be non-integer (published shares
+    times n): the gamma-function form is used throughout.
+    """
+    x = np.asarray(counts, dtype=float)
+    p = np.maximum(np.asarray(probabilities, dtype=float), PROBABILITY_FLOOR)
+    p = p / p.sum()
+    n = x.sum()
+    log_coefficient = gammaln(n + 1) - np.sum(gammaln(x + 1))
+    if dispersion <= 0:
+        return float(log_coefficient + np.sum(x * np.log(p)))
+    concentration = (1.0 - dispersion) / dispersion
+    alpha = p * concentration
+    return float(
+        log_coefficient
+        + gammaln(concentration)
+        - gammaln(n + concentration)
+        + np.sum(gammaln(x + alpha) - gammaln(alpha))
+    )
+
+
+def ask_deviance(ask: SurveyAsk, probabilities: Sequence[float], dispersion: float = 0.0) -> float:
+    """Deviance of one ask: twice the log-likelihood gap to the observed shares themselves.
+
+    With ``dispersion = 0`` this is the binomial (one answer) or multinomial (joint answers)
+    deviance ``2 sum_c O_c log(O_c / (n p_c))``.
+    """
     counts = ask.n * with_rest(ask.observed)
-    expected = ask.n * np.maximum(with_rest(probabilities), PROBABILITY_FLOOR)
-    seen = counts > 0
-    return float(2 * np.sum(counts[seen] * np.log(counts[seen] / expected[seen])))
+    observed = np.maximum(with_rest(ask.observed), PROBABILITY_FLOOR)
+    saturated = survey_log_likelihood(counts, observed, 0.0)
+    return 2.0 * (saturated - survey_log_likelihood(counts, with_rest(probabilities), dispersion))
 
 
-def deviance(plan: Sequence[SurveyAsk], probabilities: Mapping[str, float]) -> float:
+def deviance(
+    plan: Sequence[SurveyAsk], probabilities: Mapping[str, float], dispersion: float = 0.0
+) -> float:
     """The deviance of all asks given the model's population shares per figure."""
-    return sum(ask_deviance(ask, [probabilities[f] for f in ask.figure_ids]) for ask in plan)
+    return sum(
+        ask_deviance(ask, [probabilities[f] for f in ask.figure_ids], dispersion) for ask in plan
+    )
 
 
-def reference_distance(plan: Sequence[SurveyAsk]) -> float:
-    """About what the distance averages when the model is true: 2 per fitted answer."""
-    return 2.0 * sum(len(ask.answers) for ask in plan)
+def reference_distance(plan: Sequence[SurveyAsk], dispersion: float = 0.0) -> float:
+    """About what the distance averages when the model is true: 2 per fitted answer.
+
+    With survey dispersion ``rho`` the published figure and the simulated survey each vary by
+    the design effect ``1 + (n - 1) rho`` more, so the reference grows by it.
+    """
+    return float(sum(2.0 * len(ask.answers) * design_effect(ask.n, dispersion) for ask in plan))
 
 
 class SurveyDistance:

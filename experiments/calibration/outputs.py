@@ -1,8 +1,10 @@
 """What a calibration leaves behind: posterior summary, calibrated values, tables on disk.
 
 - :func:`summarise_posterior`: per parameter the weighted mean, median and 90% interval (5% and
-  95% weighted quantiles), with an identifiability flag: a 90% interval wider than
-  ``identified_ratio`` of the prior range means the data barely narrowed the prior, and the
+  95% weighted quantiles), the posterior-to-prior contraction ``1 - var_posterior /
+  var_prior`` (0: the data taught nothing, 1: the value is pinned down; Schad, Betancourt and
+  Vasishth 2021) and an identifiability flag: a 90% interval wider than ``identified_ratio``
+  (default 50%) of the prior range means the data did not narrow the prior enough, and the
   parameter is reported as *not identified by these data*.
 - :func:`calibrated_yaml`: the posterior means as a Hydra override file (``# @package
   _global_``, nested keys) that any run or experiment loads with ``+calibrated=<name>`` once it is
@@ -56,15 +58,18 @@ def summarise_posterior(
         }
         if point:
             row |= {"median": row["mean"], "q05": np.nan, "q95": np.nan}
-            row |= {"interval_to_prior": np.nan, "identified": "n/a: point estimate"}
+            row |= {"interval_to_prior": np.nan, "contraction": np.nan}
+            row["identified"] = "n/a: point estimate"
         else:
             row |= {k: weighted_quantile(values, weights, q) for k, q in QUANTILES.items()}
             ratio = (row["q95"] - row["q05"]) / p.width
+            variance = float(np.average((values - row["mean"]) ** 2, weights=weights))
             row["interval_to_prior"] = ratio
+            row["contraction"] = 1.0 - variance / (p.width**2 / 12.0)
             row["identified"] = "yes" if ratio <= identified_ratio else NOT_IDENTIFIED
         rows.append(row)
     columns = ["parameter", "key", "unit", "prior_low", "prior_high", "mean", "median", "q05"]
-    return pd.DataFrame(rows)[[*columns, "q95", "interval_to_prior", "identified"]]
+    return pd.DataFrame(rows)[[*columns, "q95", "interval_to_prior", "contraction", "identified"]]
 
 
 def _nest(values: Mapping[str, float]) -> dict:
@@ -79,8 +84,13 @@ def _nest(values: Mapping[str, float]) -> dict:
 
 
 def is_list_key(key: str) -> bool:
-    """Whether a dotted key goes through a list entry (an all-digit part)."""
-    return any(part.isdigit() for part in key.split("."))
+    """Whether a dotted key goes through a list entry (an all-digit part) or is not a model key."""
+    return is_likelihood_key(key) or any(part.isdigit() for part in key.split("."))
+
+
+def is_likelihood_key(key: str) -> bool:
+    """Whether a key describes the surveys (the likelihood), not the model."""
+    return key.startswith("likelihood.")
 
 
 def calibrated_yaml(summary: pd.DataFrame, header: Sequence[str]) -> str:
@@ -97,11 +107,14 @@ def calibrated_yaml(summary: pd.DataFrame, header: Sequence[str]) -> str:
         lines.append(
             f"#   {r.key} = {r.mean:.4g} ({r.parameter}{interval}; identified: {r.identified})"
         )
-    listed = [k for k in values if is_list_key(k)]
+    listed = [k for k in values if is_list_key(k) and not is_likelihood_key(k)]
     if listed:
         lines.append("# Not set below (list entries depend on the experiment's tools); where the")
         lines.append("# tools are the calibration's, add on the command line:")
         lines.append("#   " + " ".join(f"{k}={values[k]}" for k in listed))
+    if any(is_likelihood_key(k) for k in values):
+        lines.append("# likelihood.* keys describe how surveys vary around the model, not the")
+        lines.append("# model: they are not settings of any run.")
     body = _nest({k: v for k, v in values.items() if not is_list_key(k)})
     return "\n".join(lines) + "\n" + (yaml.safe_dump(body, sort_keys=False) if body else "{}\n")
 

@@ -15,6 +15,11 @@ A parameter set is a YAML file in ``conf/calibration/params/``::
 :func:`apply_overrides` sets parameter values on a :class:`~model.config.ModelConfig` by key
 (list entries by index, e.g. ``tools.1.reliability``) and validates the result; a key that is
 not a numeric config field is a :class:`~model.validation.ConfigError` naming the key.
+
+Keys under ``likelihood.`` (:data:`LIKELIHOOD_KEYS`) are not model settings but parameters of
+how the published figures vary around the model: ``likelihood.dispersion`` is the survey
+dispersion rho of :mod:`experiments.calibration.discrepancy` (0 to below 1).
+:func:`configure` splits a set of values into the model config and the dispersion.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ PARAMS_DIR = REPO_ROOT / "conf" / "calibration" / "params"
 TARGETS_DIR = REPO_ROOT / "conf" / "calibration" / "targets"
 SET_KEYS = ("name", "description", "parameters")
 PARAMETER_KEYS = ("name", "key", "low", "high", "unit", "reasoning")
+DISPERSION_KEY = "likelihood.dispersion"
+LIKELIHOOD_KEYS = (DISPERSION_KEY,)
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -119,12 +126,34 @@ def load_parameter_set(name_or_path: str, base: ModelConfig | None = None) -> li
         problems.append("parameters = []: expected at least one parameter")
     if problems:
         raise ConfigError(f"{where}:\n  " + "\n  ".join(problems))
+    for p in params:
+        if p.key.startswith("likelihood.") and p.key not in LIKELIHOOD_KEYS:
+            raise ConfigError(
+                f"{where}: key {p.key!r}: expected one of {', '.join(LIKELIHOOD_KEYS)}"
+            )
+        if p.key in LIKELIHOOD_KEYS and not 0.0 <= p.low < p.high < 1.0:
+            raise ConfigError(
+                f"{where}: {p.key} prior {p.low} to {p.high}: expected 0 <= low < high < 1"
+            )
     if base is not None:
         for p in params:
+            if p.key in LIKELIHOOD_KEYS:
+                continue
             # Both ends of the prior must give a valid config (names the key if not).
             apply_overrides(base, {p.key: p.low})
             apply_overrides(base, {p.key: p.high})
     return params
+
+
+def configure(base: ModelConfig, values: Mapping[str, float]) -> tuple[ModelConfig, float]:
+    """The model config with the values of model keys set, and the survey dispersion (0 if unset).
+
+    Args:
+        base: The config to start from.
+        values: Config key -> value (model keys and :data:`LIKELIHOOD_KEYS`).
+    """
+    model_values = {k: v for k, v in values.items() if k not in LIKELIHOOD_KEYS}
+    return apply_overrides(base, model_values), float(values.get(DISPERSION_KEY, 0.0))
 
 
 def _child(node: Any, part: str, key: str) -> tuple[Any, Any]:
@@ -177,7 +206,12 @@ def apply_overrides(config: ModelConfig, values: Mapping[str, float]) -> ModelCo
 
 
 def config_value(config: ModelConfig, key: str) -> float:
-    """The value at a dotted key (ConfigError naming the key if there is none)."""
+    """The value at a dotted key (ConfigError naming the key if there is none).
+
+    Likelihood keys have no value in the model: 0 (binomial surveys, no dispersion).
+    """
+    if key in LIKELIHOOD_KEYS:
+        return 0.0
     node: Any = config
     for part in key.split("."):
         try:

@@ -8,17 +8,27 @@ run from its database (the point estimate is recomputed: it is fast).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.calibration import plots
+from experiments.calibration.baselines import (
+    naive_forecasts,
+    score_table,
+    skill_sentences,
+    skill_summary,
+)
 from experiments.calibration.discrepancy import reference_distance
+from experiments.calibration.noise import noise_sentence, noise_table
 from experiments.calibration.outputs import calibrated_yaml, publish, summarise_posterior
-from experiments.calibration.predictive import figure_table, posterior_predictive
+from experiments.calibration.parameters import DISPERSION_KEY
+from experiments.calibration.predictive import coverage, figure_table, posterior_predictive
 from experiments.calibration.problem import CalibrationProblem, build_problem
 from experiments.calibration.recovery import recovery_sentence, recovery_table
 from experiments.calibration.report import write_report
@@ -37,6 +47,8 @@ RESUMABLE = (
     "min_epsilon",
     "predictive_draws",
     "predictive_every_weeks",
+    "noise_replicates",
+    "identified_ratio",
     "publish_as",
     "publish_dir",
 )
@@ -96,7 +108,11 @@ def _fit(problem: CalibrationProblem, cfg: DictConfig, out_dir: Path) -> dict[st
         from experiments.calibration.abc_smc import run_abc
 
         result = run_abc(problem, out_dir, n_jobs, cfg.seed, progress=cfg.progress)
+        reason = stop_reason(problem, result.diagnostics, result.wall_time_s)
+        if reason.startswith("WALL TIME") and cfg.progress:
+            print(f"WARNING: {reason}")
         return {
+            "stop_reason": reason,
             "posterior": result.posterior,
             "diagnostics": result.diagnostics,
             "simulations_total": result.simulations,
@@ -117,6 +133,34 @@ def _fit(problem: CalibrationProblem, cfg: DictConfig, out_dir: Path) -> dict[st
         "fit_wall_time_s": round(result.wall_time_s, 1),
         "best_deviance": result.best_deviance,
     }
+
+
+def stop_reason(problem: CalibrationProblem, diagnostics, wall_time_s: float) -> str:  # noqa: ANN001
+    """Which budget limit ended the ABC run (the wall-time limit is a safety net, said loudly)."""
+    settings = problem.settings
+    if len(diagnostics) >= settings.max_generations:
+        return f"generations: all {settings.max_generations} run"
+    if float(diagnostics.epsilon.iloc[-1]) <= settings.min_epsilon:
+        return f"threshold: epsilon reached {settings.min_epsilon:g}"
+    if int(diagnostics.simulations.sum()) >= settings.max_simulations:
+        return f"simulations: {int(diagnostics.simulations.sum())} of {settings.max_simulations}"
+    return (
+        f"WALL TIME safety limit ({settings.max_walltime_minutes:g} min) cut the fit short after "
+        f"{len(diagnostics)} of {settings.max_generations} generations: the posterior is wider "
+        "than the budget would give; resume the run (resume=<folder>) to finish it"
+    )
+
+
+def _manifest_parts(out_dir: Path, resumed: bool, part: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every part of a run: the previous manifest's parts (on resume) and this one."""
+    previous = Path(out_dir) / "manifest.json"
+    if not resumed or not previous.exists():
+        return [part]
+    old = json.loads(previous.read_text(encoding="utf-8"))
+    keys = ("created", "wall_time_s", "fit_wall_time_s", "load_average_at_start",
+            "simulations_this_run", "generations_this_run", "n_jobs", "stop_reason")  # fmt: skip
+    parts = old.get("parts") or [{k: old.get(k) for k in keys}]
+    return [*parts, part]
 
 
 def _header(cfg: DictConfig, problem: CalibrationProblem, out_dir: Path) -> list[str]:
@@ -154,6 +198,8 @@ def _plots(out_dir: Path, problem: CalibrationProblem, fit: dict, tables: dict) 
         made["recovery"] = plots.save(
             plots.recovery_figure(tables["recovery"]), out_dir / "recovery.png"
         )
+    if "noise" in tables:
+        made["noise"] = plots.save(plots.noise_figure(tables["noise"]), out_dir / "noise.png")
     if "holdout" in tables:
         cutoff = problem.settings.holdout_from
         title = f"Held-out figures (fieldwork from {cutoff}): predicted vs published"
@@ -181,8 +227,21 @@ def run_calibration(cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
         posterior, problem.parameters, settings.identified_ratio, point=settings.mode == "point"
     )
     predictive = posterior_predictive(problem, posterior, cfg.seed, _n_jobs(cfg))
-    tables = {"figures": figure_table(problem, predictive), "trajectories": predictive.trajectories}
+    figures = figure_table(problem, predictive)
+    tables = {"figures": figures, "trajectories": predictive.trajectories}
+    tables["noise"] = noise_table(
+        problem, summary, figures, predictive.figures, cfg.seed, _n_jobs(cfg)
+    )
+    write_table(out_dir / "noise", tables["noise"], ("csv",))
+    fit["coverage"] = coverage(figures)
+    fit["noise_summary"] = noise_sentence(tables["noise"], problem.base.population.n_workers)
+    dispersion = _dispersion(problem, summary, predictive.draws)
     sentences = []
+    if problem.horizon_extended_from is not None:
+        sentences.append(
+            f"The horizon was extended from {problem.horizon_extended_from} to "
+            f"{problem.base.weeks} weeks to reach the last survey's fieldwork."
+        )
     if settings.task == "recovery":
         tables["recovery"] = recovery_table(summary, problem.truth)
         write_table(out_dir / "recovery", tables["recovery"], ("csv",))
@@ -191,6 +250,13 @@ def run_calibration(cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
         tables["holdout"] = holdout_table(tables["figures"])
         write_table(out_dir / "holdout", tables["holdout"], ("csv",))
         sentences.append(holdout_sentence(tables["holdout"], settings.holdout_from))
+        forecasts = naive_forecasts(problem.targets, float(np.mean(dispersion)))
+        tables["baselines"] = forecasts
+        tables["skill"] = score_table(figures, forecasts, predictive.figures, dispersion)
+        tables["skill_summary"] = skill_summary(tables["skill"])
+        for name in ("baselines", "skill", "skill_summary"):
+            write_table(out_dir / name, tables[name], ("csv",))
+        sentences += skill_sentences(tables["skill"], tables["skill_summary"])
     write_table(out_dir / "posterior", posterior, ("parquet",))
     write_table(out_dir / "posterior_summary", summary, ("csv",))
     write_table(out_dir / "figures", tables["figures"], ("csv",))
@@ -209,6 +275,7 @@ def run_calibration(cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
     )
     made = _plots(out_dir, problem, fit, tables)
     counts = {k: v for k, v in fit.items() if not hasattr(v, "columns")}
+    load_end = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     record = manifest(
         seed=cfg.seed,
         wall_time_s=time.perf_counter() - started,
@@ -220,17 +287,32 @@ def run_calibration(cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
         n_jobs=_n_jobs(cfg),
         parallel_backend=active().backend if active() else "loky",
         load_average_at_start=load,
+        load_average_at_end=load_end,
+        horizon_weeks=problem.base.weeks,
         predictive_simulations=settings.predictive_draws,
         published=str(published) if published else None,
         resumed=bool(cfg.resume),
         **counts,
     )
     record["versions"] |= _extra_versions()
+    part_keys = ("created", "wall_time_s", "fit_wall_time_s", "load_average_at_start",
+                 "load_average_at_end", "simulations_this_run", "generations_this_run", "n_jobs",
+                 "stop_reason")  # fmt: skip
+    part = {k: record.get(k) for k in part_keys}
+    record["parts"] = _manifest_parts(out_dir, bool(cfg.resume), part)
     write_report(out_dir, cfg, problem, summary, tables, fit, made, record, sentences)
     write_json(out_dir / "manifest.json", record)
     if cfg.progress:
         _print_summary(problem, summary, record, sentences, out_dir, published)
     return {"summary": summary, "manifest": record, **tables, **fit}
+
+
+def _dispersion(problem: CalibrationProblem, summary, draws) -> np.ndarray:  # noqa: ANN001
+    """Survey dispersion of each predictive draw (zeros when the set does not fit it)."""
+    names = [p.name for p in problem.parameters if p.key == DISPERSION_KEY]
+    if not names:
+        return np.zeros(len(draws))
+    return draws.sort_values("draw")[names[0]].to_numpy(dtype=float)
 
 
 def _extra_versions() -> dict[str, str]:
@@ -254,6 +336,14 @@ def _print_summary(problem, summary, record, sentences, out_dir, published) -> N
     for r in summary.itertuples():
         interval = "" if r.q05 != r.q05 else f"  90% {r.q05:.4g} to {r.q95:.4g}"
         print(f"  {r.parameter:<22} mean {r.mean:.4g}{interval}  identified: {r.identified}")
+    cover = record.get("coverage") or {}
+    if cover.get("figures"):
+        print(
+            f"fitted figures inside their 50% / 90% predictive intervals: "
+            f"{cover['inside_50']:.0%} / {cover['inside_90']:.0%} of {cover['figures']}"
+        )
+    if record.get("stop_reason"):
+        print(f"stopped by: {record['stop_reason']}")
     for sentence in sentences:
         print(sentence)
     if published:

@@ -31,9 +31,18 @@ QUESTION_WORDS = {
     "trust": "trust in AI",
     "confidence": "confidence using AI",
     "self_efficacy": "self-efficacy with AI",
-    "uses_ai": "used AI in the past year",
+    "uses_ai": "used AI",
+    "use_frequency": "how often AI is used",
+    "trained": "received training on AI",
+    "wants_training": "wants training on AI",
 }
-ANSWER_WORDS = {"agree": "agree (4-5 of 5)", "disagree": "disagree (1-2 of 5)", "yes": "yes"}
+ANSWER_WORDS = {
+    "agree": "agree (4-5 of 5)",
+    "disagree": "disagree (1-2 of 5)",
+    "yes": "yes",
+    **{f: f for f in ("daily", "weekly", "monthly", "rarely", "never")},
+}
+NOT_FITTED = "tab:gray"
 
 
 def save(fig: Figure, path: Path) -> Path:
@@ -47,13 +56,18 @@ def figure_series(row: pd.Series | object) -> str:
     """The model series a figure row (of the figure table) reads."""
     tool = None if row.tool == "any" else row.tool
     group = None if row.staff_group == "all" else row.staff_group
-    return series_name(row.quantity, (row.answer,), tool, group)
+    recall = getattr(row, "recall_weeks", None)
+    recall = None if recall is None or pd.isna(recall) else int(recall)
+    return series_name(row.quantity, (row.answer,), tool, group, recall)
 
 
 def _panel_title(row: object) -> str:
     tool = "AI in general" if row.tool == "any" else row.tool
     group = "all staff" if row.staff_group == "all" else row.staff_group.replace("_", " ")
-    return f"{QUESTION_WORDS[row.quantity]} ({tool}), {group}: {ANSWER_WORDS[row.answer]}"
+    recall = getattr(row, "recall_weeks", None)
+    window = "" if recall is None or pd.isna(recall) else f" in the past {int(recall)} weeks"
+    question = QUESTION_WORDS[row.quantity] + window
+    return f"{question} ({tool}), {group}: {ANSWER_WORDS[row.answer]}"
 
 
 def fit_figure(figures: pd.DataFrame, trajectories: pd.DataFrame) -> Figure:
@@ -70,7 +84,7 @@ def fit_figure(figures: pd.DataFrame, trajectories: pd.DataFrame) -> Figure:
         ax.plot(band.index, 100 * band[0.5], color=BAND, lw=1.5)
         for f in figures[figures.series == name].itertuples():
             day = pd.Timestamp(f.fieldwork_mid)
-            colour = HELD_OUT if f.held_out else FITTED
+            colour = HELD_OUT if f.held_out else (FITTED if f.status == "fitted" else NOT_FITTED)
             ax.vlines(
                 day + pd.Timedelta(days=25),
                 100 * f.predicted_low90,
@@ -127,6 +141,9 @@ def fit_figure(figures: pd.DataFrame, trajectories: pd.DataFrame) -> Figure:
                 label="held out (not fitted)",
             )
         )
+    if "status" in figures and (~figures.held_out & (figures.status != "fitted")).any():
+        label = "not fitted (no n, or predicted only)"
+        handles.append(plt.Line2D([], [], color=NOT_FITTED, marker="o", ls="", label=label))
     fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False)
     fig.suptitle("Survey figures against the calibrated model (posterior predictive)")
     fig.tight_layout(rect=(0, 0.07, 1, 0.96))
@@ -316,5 +333,26 @@ def trials_figure(trials: pd.DataFrame, parameters: Sequence[ParameterSpec]) -> 
     fig.suptitle(
         "Point estimate: deviance of each trial (a flat cloud: the data say little)", fontsize=10
     )
+    fig.tight_layout()
+    return fig
+
+
+def noise_figure(noise: pd.DataFrame) -> Figure:
+    """Per figure: 90% widths of simulation noise, sampling noise and the predictive interval."""
+    noise = noise[noise.n > 0].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(noise) + 1.8))
+    y = np.arange(len(noise))[::-1]
+    bars = (
+        ("simulation_width90", "simulation noise at fixed parameters", "tab:red", -0.27),
+        ("sampling_width90", "sampling error of the survey (binomial, n)", "black", -0.09),
+        ("survey_width90", "sampling error with survey dispersion", "tab:gray", 0.09),
+        ("predictive_width90", "posterior predictive interval", BAND, 0.27),
+    )
+    for column, label, colour, offset in bars:
+        ax.barh(y + offset, 100 * noise[column], height=0.17, color=colour, label=label)
+    ax.set_yticks(y, noise.figure_id, fontsize=8)
+    ax.set_xlabel("width of the 90% interval (percentage points)")
+    ax.set_title("Simulation noise against sampling noise, per survey figure", fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig

@@ -3,8 +3,9 @@
 Each trial proposes parameter values (optuna's TPE sampler, seeded from ``seed``), simulates the
 surveys with the same ``point_seeds`` seeds in every trial (common random numbers: differences
 between trials are then differences of parameters, not of luck) and scores the mean over seeds
-of the binomial or multinomial deviance (:func:`experiments.calibration.discrepancy.deviance`) of
-the published figures against the model's staff shares. The best trial is the estimate. It has
+of the binomial or multinomial deviance (:func:`experiments.calibration.discrepancy.deviance`;
+beta-binomial when the set fits ``likelihood.dispersion``) of the published figures against the
+model's staff shares. The best trial is the estimate. It has
 no interval: use ABC-SMC for how sure the fit is. The trials table shows how the deviance varies
 with each parameter (a flat cloud: the data say little about it).
 """
@@ -21,7 +22,7 @@ import pandas as pd
 from joblib import delayed
 
 from experiments.calibration.discrepancy import deviance
-from experiments.calibration.parameters import apply_overrides
+from experiments.calibration.parameters import configure
 from experiments.calibration.problem import CalibrationProblem
 from experiments.calibration.simulate import simulate_survey
 from experiments.parallel import parallel
@@ -52,8 +53,11 @@ def common_seeds(seed: int, count: int) -> list[int]:
 
 
 def _trial_deviance(problem: CalibrationProblem, values: dict[str, float], seed: int) -> float:
-    config = apply_overrides(problem.base, problem.values_by_key(values))
-    return deviance(problem.plan, simulate_survey(config, problem.plan, seed).probabilities)
+    config, dispersion = configure(problem.base, problem.values_by_key(values))
+    probabilities = simulate_survey(
+        config, problem.plan, seed, group_weights=problem.group_weights
+    ).probabilities
+    return deviance(problem.plan, probabilities, dispersion)
 
 
 def run_point(

@@ -4,9 +4,10 @@
 is simulated once with a fresh seed, asking every survey (fitted and held out) and recording the
 model's answer shares over time. Two kinds of prediction follow:
 
-- per figure, the simulated survey's share (drawn with the figure's ``n``): its 5-95% range is a
-  90% predictive interval for the published figure, parameter uncertainty, the model's own
-  randomness and sampling error together;
+- per figure, the simulated survey's share (drawn with the figure's ``n`` and the particle's
+  survey dispersion): its 5-95% range is a 90% predictive interval for the published figure,
+  its 25-75% range a 50% one, parameter uncertainty, the model's own randomness, between-survey
+  variation and sampling error together (for a figure without n, the model's staff share);
 - per model series, the share of the staff who would give the answer, week by week: its 5-95%
   band shows what the model says happened between and beyond the survey waves.
 """
@@ -21,7 +22,7 @@ import pandas as pd
 from joblib import delayed
 from scipy.stats import norm
 
-from experiments.calibration.parameters import ParameterSpec, apply_overrides
+from experiments.calibration.parameters import ParameterSpec, configure
 from experiments.calibration.problem import CalibrationProblem
 from experiments.calibration.simulate import SurveyAsk, plan_series, simulate_survey
 from experiments.parallel import parallel
@@ -29,6 +30,7 @@ from model.config import ModelConfig
 
 PREDICTIVE_STREAM = 0x9ED
 LOW, HIGH = 0.05, 0.95
+LOW50, HIGH50 = 0.25, 0.75
 
 
 @dataclass
@@ -60,9 +62,18 @@ def _simulate_draw(
     plan: Sequence[SurveyAsk],
     seed: int,
     every_weeks: int,
+    group_weights: np.ndarray | None = None,
 ) -> tuple[dict, dict, pd.DataFrame]:
-    config = apply_overrides(base, {p.key: values[p.name] for p in parameters})
-    result = simulate_survey(config, plan, seed, series=plan_series(plan), every_weeks=every_weeks)
+    config, dispersion = configure(base, {p.key: values[p.name] for p in parameters})
+    result = simulate_survey(
+        config,
+        plan,
+        seed,
+        series=plan_series(plan),
+        every_weeks=every_weeks,
+        dispersion=dispersion,
+        group_weights=group_weights,
+    )
     return result.shares, result.probabilities, result.trajectory
 
 
@@ -86,6 +97,7 @@ def posterior_predictive(
             problem.full_plan,
             s,
             settings.predictive_every_weeks,
+            problem.group_weights,
         )
         for row, s in zip(draws[problem.names].to_dict("records"), seeds, strict=True)
     )
@@ -109,13 +121,24 @@ def wilson_interval(share: float, n: int, level: float = 0.95) -> tuple[float, f
 
 
 def figure_table(problem: CalibrationProblem, predictive: Predictive) -> pd.DataFrame:
-    """Per figure: observed share with its 95% interval against the 90% predictive interval."""
+    """Per figure: observed share with its 95% interval against the 50% and 90% predictive ones.
+
+    ``z`` is the distance of the predictive median from the published figure in binomial
+    standard errors of the figure (its square is about the figure's share of the ABC distance).
+    Figures without n are compared with the model's staff share (no sampling interval).
+    """
     grouped = predictive.figures.groupby("figure_id")
     rows = []
     for fig in problem.targets.itertuples():
         sim = grouped.get_group(fig.figure_id)
-        low, high = wilson_interval(fig.target_share, int(fig.n))
-        pred_low, pred_high = sim["share"].quantile([LOW, HIGH])
+        has_n = not pd.isna(fig.n)
+        n = int(fig.n) if has_n else 0
+        low, high = wilson_interval(fig.target_share, n) if has_n else (np.nan, np.nan)
+        column = "share" if has_n else "probability"
+        pred_low, pred_high = sim[column].quantile([LOW, HIGH])
+        low50, high50 = sim[column].quantile([LOW50, HIGH50])
+        median = float(sim[column].median())
+        se = np.sqrt(fig.target_share * (1 - fig.target_share) / n) if has_n else np.nan
         rows.append(
             {
                 "figure_id": fig.figure_id,
@@ -126,17 +149,40 @@ def figure_table(problem: CalibrationProblem, predictive: Predictive) -> pd.Data
                 "quantity": fig.quantity,
                 "answer": fig.answer,
                 "tool": fig.tool,
-                "n": int(fig.n),
+                "recall_weeks": fig.recall_weeks,
+                "wording": fig.wording,
+                "n": n,
+                "status": fig.status,
                 "held_out": bool(fig.held_out),
                 "synthetic": bool(fig.synthetic),
                 "observed": float(fig.target_share),
                 "observed_low95": low,
                 "observed_high95": high,
-                "predicted_median": float(sim["share"].median()),
+                "predicted_median": median,
                 "predicted_low90": float(pred_low),
                 "predicted_high90": float(pred_high),
+                "predicted_low50": float(low50),
+                "predicted_high50": float(high50),
                 "model_share_median": float(sim["probability"].median()),
                 "inside_90": bool(pred_low <= fig.target_share <= pred_high),
+                "inside_50": bool(low50 <= fig.target_share <= high50),
+                "z": float((median - fig.target_share) / se) if has_n else np.nan,
             }
         )
     return pd.DataFrame(rows)
+
+
+def coverage(figures: pd.DataFrame, status: str = "fitted") -> dict[str, float]:
+    """Share of the figures of one status inside their 50% and 90% predictive intervals.
+
+    Well-calibrated intervals hold about 50% and 90% of the figures (with few figures, roughly:
+    of 11 figures, anything from 8 to 11 inside the 90% intervals is consistent with 90%).
+    """
+    chosen = figures[figures.status == status]
+    if chosen.empty:
+        return {"figures": 0, "inside_50": np.nan, "inside_90": np.nan}
+    return {
+        "figures": int(len(chosen)),
+        "inside_50": float(chosen.inside_50.mean()),
+        "inside_90": float(chosen.inside_90.mean()),
+    }

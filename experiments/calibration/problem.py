@@ -7,13 +7,22 @@ are fitted and those that are only predicted. For the recovery task the figures 
 a synthetic survey simulated from the config's own values (labelled ``synthetic_`` in the figure
 ids and ``synthetic = True``); for the validation task the figures with fieldwork midpoint on or
 after ``calibration.holdout_from`` are held out of the fit.
+
+Each figure has a ``status``: ``fitted``; ``held out`` (validation); ``no n: not fitted`` (no
+published sample size, so no likelihood: the model's share is still reported);
+``predicted only: not fitted`` (the targets file says ``fit: false``). The model's horizon is
+extended to the week after the last fieldwork midpoint of a fitted or held-out figure when the
+config stops earlier (reported), so forecasting later waves needs no change of ``weeks`` by hand;
+figures that are never fitted and fall beyond the horizon are left out.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
@@ -25,13 +34,16 @@ from experiments.calibration.parameters import (
     resolve,
 )
 from experiments.calibration.schema import CalibrationConfig, validate_calibration
-from experiments.calibration.simulate import SurveyAsk, build_plan, simulate_survey
+from experiments.calibration.simulate import SurveyAsk, build_plan, simulate_survey, survey_week
 from experiments.survey_data import load_targets
 from model import as_model_config
 from model.config import ModelConfig
 from model.validation import ConfigError
 
 SYNTHETIC_PREFIX = "synthetic_"
+FITTED, HELD_OUT, NO_N, PREDICTED_ONLY = (
+    "fitted", "held out", "no n: not fitted", "predicted only: not fitted"
+)  # fmt: skip
 RECOVERY_STREAM = 0xEC0  # seed word of the synthetic survey: apart from every fitted simulation
 
 
@@ -48,6 +60,9 @@ class CalibrationProblem:
         full_plan: Every ask, fitted or held out (the posterior predictive simulates these).
         truth: Parameter name -> true value (recovery task), else empty.
         targets_path: The targets file used.
+        horizon_extended_from: The configured ``weeks`` when the horizon was extended, else None.
+        group_weights: Weight per staff group code when ``calibration.oversample`` is set (true
+            share over simulated share), else None.
     """
 
     settings: CalibrationConfig
@@ -58,6 +73,8 @@ class CalibrationProblem:
     full_plan: list[SurveyAsk]
     truth: dict[str, float] = field(default_factory=dict)
     targets_path: Path | None = None
+    horizon_extended_from: int | None = None
+    group_weights: np.ndarray | None = None
 
     @property
     def names(self) -> list[str]:
@@ -102,12 +119,12 @@ def select_targets(table: pd.DataFrame, settings: CalibrationConfig) -> pd.DataF
 
 
 def synthetic_targets(
-    table: pd.DataFrame, base: ModelConfig, seed: int
+    table: pd.DataFrame, base: ModelConfig, seed: int, group_weights: np.ndarray | None = None
 ) -> tuple[pd.DataFrame, int]:
     """The figures replaced by one simulated survey from ``base`` (recovery); returns its seed."""
     plan = build_plan(table, base)
     synthetic_seed = int(seed) * 4096 + RECOVERY_STREAM
-    simulated = simulate_survey(base, plan, synthetic_seed).shares
+    simulated = simulate_survey(base, plan, synthetic_seed, group_weights=group_weights).shares
     out = table.copy()
     out["target_share"] = [simulated[f] for f in table.figure_id]
     out["target_count"] = (out["target_share"] * out["n"].astype(float)).round().astype("Int64")
@@ -117,6 +134,47 @@ def synthetic_targets(
     return out, synthetic_seed
 
 
+def extend_horizon(base: ModelConfig, table: pd.DataFrame) -> tuple[ModelConfig, int | None]:
+    """The config run to at least the week after the last fieldwork midpoint; old weeks or None."""
+    needed = max(survey_week(base.start_date, mid) for mid in table["fieldwork_mid"]) + 1
+    if needed <= base.weeks:
+        return base, None
+    return dataclasses.replace(base, weeks=int(needed)), int(base.weeks)
+
+
+def oversample(base: ModelConfig, factors: dict[str, float]) -> tuple[ModelConfig, np.ndarray]:
+    """The config with staff groups oversampled by ``factors``, and each group's weight.
+
+    Shares become ``share x factor`` renormalised; the weight of a group is its true share over
+    its simulated share, so weighted all-staff answers estimate the real workforce's.
+    """
+    groups = base.population.staff_groups
+    unknown = sorted(set(factors) - set(groups))
+    if unknown:
+        raise ConfigError(
+            f"calibration.oversample has {', '.join(unknown)}: expected staff groups "
+            f"({', '.join(groups)})"
+        )
+    true = np.array([g.share for g in groups.values()])
+    raw = true * np.array([float(factors.get(name, 1.0)) for name in groups])
+    new = raw / raw.sum()
+    staff_groups = {
+        name: dataclasses.replace(g, share=float(s))
+        for (name, g), s in zip(groups.items(), new, strict=True)
+    }
+    population = dataclasses.replace(base.population, staff_groups=staff_groups)
+    return dataclasses.replace(base, population=population), true / new
+
+
+def figure_status(table: pd.DataFrame) -> pd.Series:
+    """Each figure's status (see the module docstring)."""
+    status = pd.Series(FITTED, index=table.index, dtype=object)
+    status[~table["fit"].astype(bool)] = PREDICTED_ONLY
+    status[table["held_out"].astype(bool)] = HELD_OUT
+    status[~table["usable"].astype(bool)] = NO_N
+    return status
+
+
 def build_problem(cfg: DictConfig) -> CalibrationProblem:
     """The calibration problem of a composed run config (ConfigError for bad input)."""
     settings = calibration_settings(cfg)
@@ -124,10 +182,18 @@ def build_problem(cfg: DictConfig) -> CalibrationProblem:
     parameters = load_parameter_set(settings.params, base)
     targets_path = resolve(settings.targets, TARGETS_DIR)
     try:
-        table = load_targets(targets_path)
+        table = load_targets(targets_path, usable_only=settings.task == "recovery")
     except ValueError as error:
         raise ConfigError(f"calibration.targets = {settings.targets!r}: {error}") from None
     table = select_targets(table, settings)
+    fittable = table["usable"].astype(bool) & table["fit"].astype(bool)
+    base, extended_from = extend_horizon(base, table[fittable])
+    weights = None
+    if settings.oversample:
+        base, weights = oversample(base, dict(settings.oversample))
+    weeks = [survey_week(base.start_date, mid) for mid in table["fieldwork_mid"]]
+    table = table[fittable | (pd.Series(weeks, index=table.index) < base.weeks)]
+    table = table.reset_index(drop=True)
     table["synthetic"] = False
     truth: dict[str, float] = {}
     if settings.task == "recovery":
@@ -140,20 +206,36 @@ def build_problem(cfg: DictConfig) -> CalibrationProblem:
                 "their priors; expected values the calibration could recover (set them in the "
                 "config)"
             )
-        table, _ = synthetic_targets(table, base, cfg.seed)
+        table, _ = synthetic_targets(table, base, cfg.seed, weights)
     table["held_out"] = False
     if settings.task == "validate":
         cutoff = pd.Timestamp(settings.holdout_from)
-        table["held_out"] = table["fieldwork_mid"] >= cutoff
-        if table["held_out"].all() or not table["held_out"].any():
+        fittable = table["usable"].astype(bool) & table["fit"].astype(bool)
+        table["held_out"] = (table["fieldwork_mid"] >= cutoff) & fittable
+        usable = table[fittable]
+        if usable["held_out"].all() or not usable["held_out"].any():
             raise ConfigError(
                 f"calibration.holdout_from = {settings.holdout_from}: expected a date that "
                 f"leaves figures on both sides (fieldwork midpoints "
                 f"{table.fieldwork_mid.min().date()} to {table.fieldwork_mid.max().date()})"
             )
+    table["status"] = figure_status(table)
     full_plan = build_plan(table, base)
-    fitted = set(table.figure_id[~table.held_out])
+    fitted = set(table.figure_id[table.status == FITTED])
     plan = [ask for ask in full_plan if set(ask.figure_ids) <= fitted]
+    if not plan:
+        raise ConfigError(
+            "calibration: no figure left to fit (every figure is held out or unusable)"
+        )
     return CalibrationProblem(
-        settings, base, parameters, table, plan, full_plan, truth, targets_path
+        settings,
+        base,
+        parameters,
+        table,
+        plan,
+        full_plan,
+        truth,
+        targets_path,
+        extended_from,
+        weights,
     )

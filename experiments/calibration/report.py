@@ -10,8 +10,6 @@ HTML-escaped.
 from __future__ import annotations
 
 import base64
-import html
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,18 @@ from omegaconf import DictConfig, OmegaConf
 from experiments.calibration.discrepancy import reference_distance
 from experiments.calibration.outputs import NOT_IDENTIFIED
 from experiments.calibration.problem import CalibrationProblem
+from experiments.calibration.report_tables import (
+    data_html,
+    esc,
+    figures_html,
+    noise_html,
+    num,
+    parameters_html,
+    pct,
+    skill_html,
+    summary_html,
+    table,
+)
 from experiments.io import write_text
 from experiments.report.page import html_page
 
@@ -58,6 +68,14 @@ CAPTIONS = {
         "interval (bar), its mean (tick) and the value the synthetic survey was simulated with "
         "(star)."
     ),
+    "noise": (
+        "Per survey figure, the width of four 90% intervals: the model's own randomness at the "
+        "posterior mean (re-simulated with different seeds; a finite workforce), the survey's "
+        "binomial sampling error from n, the same with the fitted survey dispersion, and the "
+        "posterior predictive interval (all sources together). Where the red bar is longer than "
+        "the black one, the model's own noise is larger than the survey's sampling error: a "
+        "larger calibration workforce would narrow the intervals."
+    ),
     "holdout": (
         "The held-out figures: the 90% predictive interval of the model fitted to the earlier "
         "waves (bar, tick: median) against the published figure and its 95% sampling interval."
@@ -65,32 +83,11 @@ CAPTIONS = {
 }
 
 
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _num(value: Any, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return f"{value:.{digits}g}" if isinstance(value, float) else str(value)
-
-
-def _pct(share: float) -> str:
-    return "n/a" if share != share else f"{100 * share:.0f}%"
-
-
-def _table(head: Sequence[str], rows: Sequence[Sequence[Any]], raw: bool = False) -> str:
-    header = "".join(f"<th>{_e(h)}</th>" for h in head)
-    cell = (lambda c: str(c)) if raw else _e
-    body = "".join("<tr>" + "".join(f"<td>{cell(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def _figure(name: str, path: Path) -> str:
     data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
     return (
-        f'<figure><img src="data:image/png;base64,{data}" alt="{_e(name)}">'
-        f"<figcaption>{_e(CAPTIONS.get(name, ''))}</figcaption></figure>"
+        f'<figure><img src="data:image/png;base64,{data}" alt="{esc(name)}">'
+        f"<figcaption>{esc(CAPTIONS.get(name, ''))}</figcaption></figure>"
     )
 
 
@@ -102,7 +99,7 @@ def _brief(
     sentences: Sequence[str],
 ) -> list[str]:
     settings = problem.settings
-    fitted = figures[~figures.held_out]
+    fitted = figures[figures.status == "fitted"]
     method = (
         "ABC-SMC (a posterior distribution)"
         if settings.mode == "abc"
@@ -115,8 +112,32 @@ def _brief(
         + (" (synthetic: simulated from known values)" if problem.truth else "")
         + f"; {fit['simulations_total']:,} simulations.",
         f"The model's 90% predictive interval holds {int(fitted.inside_90.sum())} of the "
-        f"{len(fitted)} fitted figures.",
+        f"{len(fitted)} fitted figures, its 50% interval {int(fitted.inside_50.sum())} "
+        f"(well-calibrated intervals hold about 90% and 50%).",
     ]
+    others = figures[figures.status != "fitted"]
+    if len(others):
+        counts = others.status.value_counts()
+        text.append(
+            "Also reported, not fitted: "
+            + "; ".join(f"{k}: {v}" for k, v in counts.items())
+            + " (the model's share is given for each)."
+        )
+    missed = fitted[~fitted.inside_90].sort_values("z", key=abs, ascending=False)
+    if len(missed):
+        text.append(
+            "Figures the fitted model does not reach (outside the 90% interval; distance of the "
+            "predictive median in the figure's standard errors): "
+            + "; ".join(
+                f"{f.figure_id} ({pct(f.observed)} published, {pct(f.predicted_median)} "
+                f"predicted, z = {f.z:+.1f})"
+                for f in missed.itertuples()
+            )
+            + "."
+        )
+    noise = fit.get("noise_summary")
+    if noise:
+        text.append(noise)
     unidentified = summary[summary.identified == NOT_IDENTIFIED].parameter.tolist()
     if settings.mode == "abc":
         epsilon, reference = fit["final_epsilon"], reference_distance(problem.plan)
@@ -128,8 +149,20 @@ def _brief(
         )
         text.append(
             f"The last ABC threshold is {epsilon:.4g} against about {reference:g} for a model "
-            f"that fits the figures as well as their sampling error allows, {closeness}."
+            f"that fits the figures as well as their sampling error allows "
+            f"({epsilon / reference:.1f} times it), {closeness}."
         )
+        rho = summary[summary.key == "likelihood.dispersion"]["mean"]
+        if len(rho):
+            widened = reference_distance(problem.plan, float(rho.iloc[0]))
+            text.append(
+                f"With the fitted survey dispersion (rho = {float(rho.iloc[0]):.2g}) a true model "
+                f"would average about {widened:.3g}: the threshold is {epsilon / widened:.1f} "
+                "times that (the distance is measured in binomial standard errors, so "
+                "between-survey variation alone raises it)."
+            )
+        reason = fit.get("stop_reason", "")
+        text.append(f"The fit stopped at its budget limit: {reason}.")
         text.append(
             "Not identified by these data (the 90% interval spans more than "
             f"{settings.identified_ratio:.0%} of the prior): "
@@ -137,76 +170,6 @@ def _brief(
             + "."
         )
     return [*text, *sentences]
-
-
-def _parameters_html(problem: CalibrationProblem) -> str:
-    rows = [
-        [p.name, p.key, f"{p.low:g} to {p.high:g}", p.unit, p.reasoning] for p in problem.parameters
-    ]
-    return _table(["Parameter", "Config key", "Uniform prior", "Unit", "Why"], rows)
-
-
-def _data_html(problem: CalibrationProblem) -> str:
-    rows = []
-    for f in problem.targets.itertuples():
-        source = f'<a href="{_e(f.url)}">{_e(f.source)}</a>'
-        rows.append(
-            [
-                _e(f.figure_id) + (" (held out)" if f.held_out else ""),
-                source,
-                _e(f.fieldwork_as_published),
-                _e(f.staff_group),
-                _e(int(f.n)),
-                _e(f.question),
-                _e(f"{f.quantity}: {f.answer} ({f.tool}); {f.strength}"),
-                _e(_pct(f.target_share)),
-            ]
-        )
-    return _table(
-        ["Figure", "Source", "Fieldwork", "Staff group", "n", "Question", "Read as", "Share"],
-        rows,
-        raw=True,
-    )
-
-
-def _figures_html(figures: pd.DataFrame) -> str:
-    rows = [
-        [
-            f.figure_id + (" (held out)" if f.held_out else ""),
-            f"{_pct(f.observed)} ({_pct(f.observed_low95)} to {_pct(f.observed_high95)})",
-            f"{_pct(f.predicted_median)} ({_pct(f.predicted_low90)} to {_pct(f.predicted_high90)})",
-            _pct(f.model_share_median),
-            "yes" if f.inside_90 else "no",
-        ]
-        for f in figures.itertuples()
-    ]
-    head = ["Figure", "Published (95%)", "Simulated survey (90%)", "Model staff share", "Inside"]
-    return _table(head, rows)
-
-
-def _summary_html(summary: pd.DataFrame) -> str:
-    rows = [
-        [
-            r.parameter,
-            _num(r.mean),
-            _num(r.median),
-            f"{_num(r.q05)} to {_num(r.q95)}",
-            f"{r.prior_low:g} to {r.prior_high:g}",
-            _pct(r.interval_to_prior),
-            r.identified,
-        ]
-        for r in summary.itertuples()
-    ]
-    head = [
-        "Parameter",
-        "Mean",
-        "Median",
-        "90% interval",
-        "Prior",
-        "Interval / prior",
-        "Identified",
-    ]
-    return _table(head, rows)
 
 
 def _tools_html(cfg: DictConfig) -> str:
@@ -226,13 +189,13 @@ def _tools_html(cfg: DictConfig) -> str:
         path = Path(__file__).resolve().parents[2] / "conf" / "tools" / f"{choice}.yaml"
         comments = [ln[1:].strip() for ln in path.read_text().splitlines() if ln.startswith("#")]
         note = (
-            f"<p class=note>From conf/tools/{_e(choice)}.yaml: "
-            + _e(" ".join(c for c in comments if not c.startswith("@package")))
+            f"<p class=note>From conf/tools/{esc(choice)}.yaml: "
+            + esc(" ".join(c for c in comments if not c.startswith("@package")))
             + "</p>"
         )
     except (ValueError, OSError, AttributeError):
         pass
-    return _table(["Tool", "First go-live", "Rollout", "Reliability"], rows) + note
+    return table(["Tool", "First go-live", "Rollout", "Reliability"], rows) + note
 
 
 def _method_html(cfg: DictConfig, problem: CalibrationProblem) -> str:
@@ -248,6 +211,12 @@ def _method_html(cfg: DictConfig, problem: CalibrationProblem) -> str:
         "from those shares. Sampling error therefore enters the fit as in the real survey; "
         "samples are treated as simple random samples of a large workforce, which panels and "
         "self-selected samples are not.",
+        "Likelihood: each survey's true share is drawn around the model's share with the "
+        "survey dispersion rho (likelihood.dispersion: a beta-binomial, or Dirichlet-"
+        "multinomial for joint answers, with design effect 1 + (n - 1) rho), then its n "
+        "respondents; rho = 0 is the binomial. It stands for wording, sample frame and mode "
+        "differences between surveys, so the predictive intervals include between-survey "
+        "variation.",
         "Distance (ABC): the sum over figures of the squared difference between simulated and "
         "published share in standard errors of the published figure (SE from n); answers of "
         f"one question asked of the same respondents ({len(joint)} such group(s): "
@@ -258,13 +227,18 @@ def _method_html(cfg: DictConfig, problem: CalibrationProblem) -> str:
         "alone.",
         "Point estimate: binomial or multinomial deviance of the published counts against the "
         "model's staff shares, averaged over the same seeds in every trial.",
+        "Survey questions as asked: each use figure is read with its own recall window (52 "
+        "weeks for 'in the last 12 months', 4 weeks for current use); frequency of use, "
+        "'received training' and 'want training' read the workers' use and training records "
+        "(model/survey.py). The scenario includes the training on offer "
+        f"({cfg.strategy.name}: an assumption, see conf/calibration/training).",
         "Reproducibility: a parallel ABC-SMC run is not bit-reproducible (pyABC reseeds its "
         "worker processes from the operating system and the order of finished particles "
         "depends on timing); every accepted particle's simulation seed is stored, so each can "
         "be re-simulated exactly, and a run with n_jobs=1 is reproducible from the seed. The "
         "point estimate and the posterior predictive are reproducible from the seed.",
     ]
-    return "<ul>" + "".join(f"<li>{_e(i)}</li>" for i in items) + "</ul>"
+    return "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
 
 
 def _task_html(tables: Mapping[str, pd.DataFrame], plots: Mapping[str, Path]) -> list[str]:
@@ -272,28 +246,30 @@ def _task_html(tables: Mapping[str, pd.DataFrame], plots: Mapping[str, Path]) ->
     parts = []
     if "recovery" in tables:
         rows = [
-            [x.parameter, _num(x.truth), f"{_num(x.q05)} to {_num(x.q95)}",
+            [x.parameter, num(x.truth), f"{num(x.q05)} to {num(x.q95)}",
              "yes" if x.covered else "no", x.identified, x.verdict]
             for x in tables["recovery"].itertuples()
         ]  # fmt: skip
         head = ["Parameter", "True value", "90% interval", "Covered", "Identified", "Verdict"]
-        parts += ["<h2>Parameter recovery</h2>", _table(head, rows)]
+        parts += ["<h2>Parameter recovery</h2>", table(head, rows)]
         parts += [_figure("recovery", plots["recovery"])] if "recovery" in plots else []
     if "holdout" in tables:
         figures = tables["figures"]
-        parts += ["<h2>Held-out validation</h2>", _figures_html(figures[figures.held_out])]
+        parts += ["<h2>Held-out validation</h2>", figures_html(figures[figures.held_out])]
         parts += [_figure("holdout", plots["holdout"])] if "holdout" in plots else []
+    if "skill" in tables:
+        parts += skill_html(tables)
     return parts
 
 
 def _diagnostics_html(diagnostics: pd.DataFrame) -> str:
     rows = [
-        [int(x.generation), _num(x.epsilon, 4), x.simulations, _pct(x.acceptance_rate),
-         _num(x.ess, 3), _num(x.wall_time_s, 3)]
+        [int(x.generation), num(x.epsilon, 4), x.simulations, pct(x.acceptance_rate),
+         num(x.ess, 3), num(x.wall_time_s, 3)]
         for x in diagnostics.itertuples()
     ]  # fmt: skip
     head = ["Generation", "Epsilon", "Simulations", "Accepted", "ESS", "Wall time (s)"]
-    return _table(head, rows)
+    return table(head, rows)
 
 
 def render_report(
@@ -310,23 +286,29 @@ def render_report(
     settings = problem.settings
     title = cfg.experiment.get("title") or f"Calibration ({settings.mode}, {settings.task})"
     question = cfg.experiment.get("question") or ""
-    parts = [f"<h1>{_e(title)}</h1>"]
+    parts = [f"<h1>{esc(title)}</h1>"]
     if question:
-        parts.append(f'<p class="question"><strong>Question.</strong> {_e(question)}</p>')
+        parts.append(f'<p class="question"><strong>Question.</strong> {esc(question)}</p>')
     parts.append("<h2>In brief</h2><ul>")
     for line in _brief(problem, summary, tables["figures"], fit, sentences):
-        parts.append(f"<li>{_e(line)}</li>")
-    parts += ["</ul>", "<h2>What was fitted</h2>", _parameters_html(problem)]
-    parts += ["<h2>To what data</h2>", _data_html(problem)]
+        parts.append(f"<li>{esc(line)}</li>")
+    parts += ["</ul>", "<h2>What was fitted</h2>", parameters_html(problem)]
+    parts += ["<h2>To what data</h2>", data_html(problem)]
     parts += ["<h2>How well the model fits</h2>", _figure("fit", plots["fit"])]
-    parts.append(_figures_html(tables["figures"]))
-    parts += ["<h2>How sure the values are</h2>", _summary_html(summary)]
+    parts.append(figures_html(tables["figures"]))
+    if "noise" in tables:
+        parts += ["<h2>Simulation noise and sampling noise</h2>", noise_html(tables["noise"])]
+        parts += [_figure("noise", plots["noise"])] if "noise" in plots else []
+    parts += ["<h2>How sure the values are</h2>", summary_html(summary)]
     parts.append(
         "<p class=note>Weighted posterior mean, median and 90% interval (5% to 95% quantiles). "
+        "Contraction: 1 - posterior variance / prior variance (0 or below: the figures taught "
+        "nothing, below 0 when the weights pile up at both ends of the prior; "
+        "1: the value is pinned down). "
         f"'Not identified by these data': the interval spans more than "
-        f"{settings.identified_ratio:.0%} of the prior range, so the figures barely narrowed "
-        "what was assumed; its calibrated value mostly restates the prior and should not be "
-        "read as a finding. A point estimate has no interval: use mode abc for how sure.</p>"
+        f"{settings.identified_ratio:.0%} of the prior range, so the figures did not narrow "
+        "what was assumed enough; its calibrated value mostly restates the prior and should not "
+        "be read as a finding. A point estimate has no interval: use mode abc for how sure.</p>"
     )
     parts += [_figure(name, plots[name]) for name in ("pairs", "trials") if name in plots]
     parts += _task_html(tables, plots)
@@ -335,7 +317,7 @@ def render_report(
         parts.append(_figure("diagnostics", plots["diagnostics"]))
     parts += ["<h2>Scenario and method</h2>", _tools_html(cfg), _method_html(cfg, problem)]
     calibrated = (Path(plots["fit"]).parent / "calibrated.yaml").read_text(encoding="utf-8")
-    parts += ["<h2>Calibrated values</h2>", f"<pre>{_e(calibrated)}</pre>"]
+    parts += ["<h2>Calibrated values</h2>", f"<pre>{esc(calibrated)}</pre>"]
     parts += ["<h2>Provenance</h2>", _provenance_html(cfg, manifest)]
     return html_page(title, parts)
 
@@ -354,8 +336,11 @@ def _provenance_html(cfg: DictConfig, manifest: Mapping[str, Any]) -> str:
         "simulations_total",
         "simulations_this_run",
         "generations",
+        "stop_reason",
         "n_jobs",
         "load_average_at_start",
+        "load_average_at_end",
+        "horizon_weeks",
         "wall_time_s",
         "fit_wall_time_s",
         "resumed",
@@ -364,11 +349,11 @@ def _provenance_html(cfg: DictConfig, manifest: Mapping[str, Any]) -> str:
     versions = [[k, v] for k, v in (manifest.get("versions") or {}).items()]
     return "\n".join(
         [
-            _table(["Item", "Value"], rows),
+            table(["Item", "Value"], rows),
             "<details><summary>Package versions</summary>",
-            _table(["Package", "Version"], versions),
+            table(["Package", "Version"], versions),
             "</details><details><summary>Full configuration (config.yaml)</summary>",
-            f"<pre>{_e(OmegaConf.to_yaml(cfg, resolve=True))}</pre></details>",
+            f"<pre>{esc(OmegaConf.to_yaml(cfg, resolve=True))}</pre></details>",
         ]
     )
 

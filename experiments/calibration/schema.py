@@ -69,7 +69,11 @@ class CalibrationConfig:
         3000, unit="simulations", low=1, doc="ABC: stop after a generation that reaches this total"
     )
     max_walltime_minutes: float = param(
-        12.0, unit="minutes", low=0.0, doc="ABC: stop after a generation that ends past this"
+        60.0,
+        unit="minutes",
+        low=0.0,
+        doc="ABC: a safety limit only (the budget is generations and simulations): stop after "
+        "a generation that ends past this, reported loudly as a fit cut short",
     )
     epsilon_quantile: float = param(
         0.5,
@@ -88,13 +92,28 @@ class CalibrationConfig:
     predictive_every_weeks: int = param(
         4, unit="weeks", low=1, doc="posterior predictive: spacing of the band over time"
     )
+    noise_replicates: int = param(
+        20,
+        unit="simulations",
+        low=2,
+        doc="simulation noise: simulations at the posterior mean with different seeds",
+    )
     holdout_from: str | None = param(
         "2024-01-01", unit="ISO date", doc="validate: figures with fieldwork mid on or after it"
     )
     identified_ratio: float = fraction(
-        0.8,
+        0.5,
         doc="a parameter whose 90% interval spans more than this share of its prior range is "
         "reported as not identified by these data",
+    )
+    oversample: dict[str, float] = param(
+        unit="factor",
+        default_factory=dict,
+        doc="staff group -> factor (+calibration.oversample.medical=4): simulate that many times "
+        "its share of workers (stratified "
+        "oversampling; all-staff answers are reweighted to the true shares). Lowers the "
+        "simulation noise of the group's figures, but teams then hold more of the group than "
+        "in reality (an approximation of the network)",
     )
     publish_as: str | None = param(
         None,
@@ -126,6 +145,9 @@ def validate_calibration(calibration: CalibrationConfig) -> CalibrationConfig:
             problems.append(
                 f"calibration.strengths has {strength!r}: expected any of {', '.join(STRENGTHS)}"
             )
+    for group, factor in (calibration.oversample or {}).items():
+        if not isinstance(factor, int | float) or factor < 1:
+            problems.append(f"calibration.oversample.{group} = {factor!r}: expected a factor >= 1")
     name = calibration.publish_as
     if name is not None and not PUBLISHABLE_NAME.fullmatch(str(name)):
         problems.append(

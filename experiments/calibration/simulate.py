@@ -11,11 +11,17 @@ How a survey is simulated. In the survey's fieldwork-midpoint week (week ``(mid 
 the share of its staff (the staff group, or the whole workforce) who would give it: for Likert
 questions the instrument's ordered-probit model (:func:`model.survey.latent_response` and
 :func:`model.survey.likert_probabilities`: the probability of each category given the worker's
-latent value and the response noise), averaged over the staff; for ``uses_ai`` a census with the
-instrument (:func:`model.survey.administer_survey` asked of every worker of the group). The
-simulated survey then draws the figure's own sample size ``n`` from those shares (a multinomial
-over the answers and "any other answer"), so sampling error enters the fit as it entered the
-published figure. This treats the real survey as a random sample from a workforce much larger
+latent value and the response noise), averaged over the staff; for the census questions
+(``uses_ai`` with the figure's own recall window, ``use_frequency``, ``trained``,
+``wants_training``) the share of the group whose record gives the answer
+(:func:`model.survey.census_answers`). The simulated survey then draws the figure's own sample
+size ``n`` from those shares: each survey's true share around the model's by the survey
+dispersion ``rho`` (a Dirichlet, Beta for one answer; none for ``rho = 0``), then a multinomial
+over the answers and "any other answer", so sampling error and between-survey variation enter
+the fit as they entered the published figure (:mod:`experiments.calibration.discrepancy`).
+A figure without a published n (``n = 0`` here) is not drawn: only the model's share is given.
+
+This treats the real survey as a random sample from a workforce much larger
 than the model's (1.4 million staff): sampling the model's own 2,000 workers without replacement
 (``administer_survey`` with ``n``) would understate the sampling error, and cannot give 929
 doctors from a model with about 220.
@@ -37,14 +43,21 @@ import pandas as pd
 
 from model import WorkforceModel
 from model.config import ModelConfig
-from model.survey import administer_survey, latent_response, likert_probabilities
+from model.survey import (
+    CENSUS_QUESTIONS,
+    FREQUENCIES,
+    census_answers,
+    latent_response,
+    likert_probabilities,
+)
 from model.validation import ConfigError, parse_date
 
 # Answer -> the Likert categories (1-5) it counts; "yes" is the yes of a use question.
 LIKERT_ANSWERS = {"agree": (4, 5), "disagree": (1, 2)}
 SURVEY_STREAM = 0x5E7  # second entropy word of the survey generator: a stream apart from the model
-# A model series: quantity, answers, tool (None: any) and staff group (None: all staff).
-Series = tuple[str, tuple[str, ...], str | None, str | None]
+# A model series: quantity, answers, tool (None: any), staff group (None: all staff) and recall
+# window in weeks (None: the instrument's).
+Series = tuple[str, tuple[str, ...], str | None, str | None, int | None]
 
 
 @dataclass(frozen=True)
@@ -59,18 +72,26 @@ class SurveyAsk:
     figure_ids: tuple[str, ...]
     answers: tuple[str, ...]
     observed: tuple[float, ...]
+    recall_weeks: int | None = None
 
     @property
     def series(self) -> str:
         """The model series the ask reads: quantity, answer(s), tool and staff group."""
-        return series_name(self.quantity, self.answers, self.tool, self.staff_group)
+        return series_name(
+            self.quantity, self.answers, self.tool, self.staff_group, self.recall_weeks
+        )
 
 
 def series_name(
-    quantity: str, answers: Sequence[str], tool: str | None, staff_group: str | None
+    quantity: str,
+    answers: Sequence[str],
+    tool: str | None,
+    staff_group: str | None,
+    recall_weeks: int | None = None,
 ) -> str:
     """A readable key of a model series, e.g. ``trust: agree, disagree | any tool | all staff``."""
-    return f"{quantity}: {', '.join(answers)} | {tool or 'any'} tool | {staff_group or 'all'} staff"
+    name = f"{quantity}: {', '.join(answers)} | {tool or 'any'} tool | {staff_group or 'all'} staff"
+    return name + (f" | past {recall_weeks} weeks" if recall_weeks is not None else "")
 
 
 def survey_week(start_date: str | date, fieldwork_mid: date | pd.Timestamp) -> int:
@@ -102,9 +123,11 @@ def build_plan(targets: pd.DataFrame, config: ModelConfig) -> list[SurveyAsk]:
     joint = table["joint"].where(table["joint"].notna(), table["figure_id"])
     keys = [joint, table["dataset"], table["fieldwork_start"], table["staff_group"]]
     plan = []
+    if "recall_weeks" not in table:
+        table["recall_weeks"] = None
     for _, group in table.groupby(keys, sort=False):
         first = group.iloc[0]
-        for column in ("quantity", "tool", "n", "week"):
+        for column in ("quantity", "tool", "n", "week", "recall_weeks"):
             if group[column].nunique() > 1:
                 raise ConfigError(
                     f"figures {', '.join(group.figure_id)}: joint answers of one question must "
@@ -120,10 +143,11 @@ def build_plan(targets: pd.DataFrame, config: ModelConfig) -> list[SurveyAsk]:
                 quantity=str(first.quantity),
                 tool=None if first.tool == "any" else str(first.tool),
                 staff_group=None if first.staff_group == "all" else str(first.staff_group),
-                n=int(first.n),
+                n=0 if pd.isna(first.n) else int(first.n),
                 figure_ids=tuple(group.figure_id),
                 answers=tuple(group.answer),
                 observed=tuple(float(s) for s in group.target_share),
+                recall_weeks=None if pd.isna(first.recall_weeks) else int(first.recall_weeks),
             )
         )
     return sorted(plan, key=lambda ask: (ask.week, ask.figure_ids))
@@ -147,17 +171,6 @@ class SurveySimulation:
     trajectory: pd.DataFrame | None = None
 
 
-class _SurveyView:
-    """The model as the survey instrument reads it, with a random generator of its own."""
-
-    def __init__(self, model: WorkforceModel, rng: np.random.Generator) -> None:
-        self._model = model
-        self.rng = rng
-
-    def __getattr__(self, name: str):  # noqa: ANN204 - any attribute of the model
-        return getattr(self._model, name)
-
-
 def _staff(model: WorkforceModel, staff_group: str | None) -> np.ndarray:
     if staff_group is None:
         return np.arange(model.workforce.size)
@@ -173,32 +186,49 @@ def answer_shares(
     answers: Sequence[str],
     tool: str | None,
     staff_group: str | None,
+    recall_weeks: int | None = None,
+    group_weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Share of the staff who would give each answer this week (the survey's expectation)."""
+    """Share of the staff who would give each answer this week (the survey's expectation).
+
+    ``group_weights`` (per staff group code) reweights the workers of an oversampled workforce
+    to the true staff-group shares; None weighs every worker alike.
+    """
     index = _staff(model, staff_group)
-    if quantity == "uses_ai":
-        census = administer_survey(
-            _SurveyView(model, np.random.default_rng(0)),
-            "uses_ai",
-            n=index.size,
-            staff_group=staff_group,
-            stratify=staff_group is None,
-            tool=tool,
-        )
-        return np.array([census.share_agree if a == "yes" else np.nan for a in answers])
+    weights = None if group_weights is None else group_weights[model.workforce.staff_group[index]]
+    if quantity in CENSUS_QUESTIONS:
+        said = census_answers(model, quantity, index, tool, recall_weeks)
+        if quantity == "use_frequency":
+            return np.array(
+                [float(np.average(said == FREQUENCIES.index(a), weights=weights)) for a in answers]
+            )
+        yes = float(np.average(said, weights=weights))
+        return np.array([yes if a == "yes" else np.nan for a in answers])
     survey = model.config.survey
     latent = latent_response(model, quantity, index, tool)
-    category = likert_probabilities(latent, survey.cut_points, survey.response_noise).mean(axis=0)
+    probabilities = likert_probabilities(latent, survey.cut_points, survey.response_noise)
+    category = np.average(probabilities, axis=0, weights=weights)
     return np.array(
         [sum(category[c - 1] for c in LIKERT_ANSWERS[a]) if a in LIKERT_ANSWERS else np.nan
          for a in answers]
     )  # fmt: skip
 
 
-def draw_survey(shares: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Shares giving each answer in a simulated sample of ``n`` (multinomial with the rest)."""
+def draw_survey(
+    shares: np.ndarray, n: int, rng: np.random.Generator, dispersion: float = 0.0
+) -> np.ndarray:
+    """Shares giving each answer in a simulated sample of ``n`` (multinomial with the rest).
+
+    With ``dispersion`` rho > 0 the survey's own true shares are first drawn from a Dirichlet
+    with concentration ``(1 - rho) / rho`` around ``shares`` (beta-binomial for one answer);
+    with rho = 0 no such draw is made, so the result is the plain multinomial draw.
+    """
     p = np.clip(np.asarray(shares, dtype=float), 0.0, 1.0)
     p = np.append(p, max(0.0, 1.0 - p.sum()))
+    p = p / p.sum()
+    if dispersion > 0:
+        concentration = (1.0 - dispersion) / dispersion
+        p = rng.dirichlet(np.maximum(p * concentration, 1e-12))
     counts = rng.multinomial(n, p / p.sum())
     return counts[:-1] / n
 
@@ -218,6 +248,8 @@ def simulate_survey(
     seed: int,
     series: Iterable[Series] = (),
     every_weeks: int | None = None,
+    dispersion: float = 0.0,
+    group_weights: np.ndarray | None = None,
 ) -> SurveySimulation:
     """Run the model and ask every survey of ``plan`` in its week.
 
@@ -225,6 +257,8 @@ def simulate_survey(
         config: The model config (with the parameter values to simulate).
         plan: The survey asks (:func:`build_plan`).
         seed: Seed of the simulation; the same seed gives the same result.
+        dispersion: Survey dispersion rho of the simulated surveys (0: binomial sampling).
+        group_weights: Weight per staff group code of an oversampled workforce (None: none).
         series: (quantity, answers, tool, staff_group) to record over time, for plots.
         every_weeks: Spacing of the recorded series (None: none); the run then goes to the
             horizon, otherwise it stops after the last survey.
@@ -245,19 +279,31 @@ def simulate_survey(
         model.step()
         week = model.week - 1
         for ask in by_week.get(week, []):
-            expected = answer_shares(model, ask.quantity, ask.answers, ask.tool, ask.staff_group)
-            drawn = draw_survey(expected, ask.n, rng)
+            expected = answer_shares(
+                model,
+                ask.quantity,
+                ask.answers,
+                ask.tool,
+                ask.staff_group,
+                ask.recall_weeks,
+                group_weights,
+            )
+            drawn = (
+                draw_survey(expected, ask.n, rng, dispersion)
+                if ask.n > 0
+                else np.full(len(ask.answers), np.nan)
+            )
             probabilities.update(zip(ask.figure_ids, map(float, expected), strict=True))
             shares.update(zip(ask.figure_ids, map(float, drawn), strict=True))
         if week in record:
             day = model.date_of_week(week)
-            for quantity, answers, tool, group in series:
-                values = answer_shares(model, quantity, answers, tool, group)
+            for quantity, answers, tool, group, recall in series:
+                values = answer_shares(model, quantity, answers, tool, group, recall, group_weights)
                 rows += [
                     {
                         "week": week,
                         "date": pd.Timestamp(day),
-                        "series": series_name(quantity, answers, tool, group),
+                        "series": series_name(quantity, answers, tool, group, recall),
                         "answer": answer,
                         "share": float(value),
                     }
@@ -270,10 +316,10 @@ def simulate_survey(
 def plan_series(
     plan: Sequence[SurveyAsk],
 ) -> list[Series]:
-    """The distinct model series the plan's figures read: one per quantity, answer, tool, group."""
+    """The distinct model series the plan's figures read: quantity, answer, tool, group, recall."""
     found: dict[str, Series] = {}
     for ask in plan:
         for answer in ask.answers:
-            key = series_name(ask.quantity, (answer,), ask.tool, ask.staff_group)
-            found.setdefault(key, (ask.quantity, (answer,), ask.tool, ask.staff_group))
+            series = (ask.quantity, (answer,), ask.tool, ask.staff_group, ask.recall_weeks)
+            found.setdefault(series_name(*series), series)
     return list(found.values())

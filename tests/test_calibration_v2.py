@@ -1,0 +1,328 @@
+"""Calibration v2: survey dispersion, questions as asked, naive baselines, noise, bookkeeping."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from scipy.stats import betabinom, binom
+
+from experiments.calibration.baselines import (
+    crps_ensemble,
+    crps_normal,
+    naive_forecasts,
+    score_table,
+    skill_sentences,
+    skill_summary,
+)
+from experiments.calibration.discrepancy import (
+    ask_deviance,
+    design_effect,
+    reference_distance,
+    survey_log_likelihood,
+)
+from experiments.calibration.outputs import summarise_posterior
+from experiments.calibration.parameters import ParameterSpec, configure
+from experiments.calibration.pipeline import _manifest_parts, stop_reason
+from experiments.calibration.predictive import coverage
+from experiments.calibration.problem import HELD_OUT, NO_N, PREDICTED_ONLY, build_problem
+from experiments.calibration.simulate import SurveyAsk, draw_survey
+from experiments.schema import register_configs
+from model import WorkforceModel, as_model_config
+from model.survey import FREQUENCIES, census_answers, use_frequency
+from model.workforce import NEVER
+
+CONF = Path(__file__).resolve().parent.parent / "conf"
+register_configs()
+
+
+@pytest.fixture(scope="module")
+def hydra_compose():
+    """A compose function bound to conf/, cleared afterwards."""
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+        yield lambda overrides: compose(config_name="config", overrides=overrides)
+    GlobalHydra.instance().clear()
+
+
+# --- the likelihood with survey dispersion ----------------------------------------------------
+
+
+@pytest.mark.parametrize("k, n, p", [(44, 100, 0.4), (120, 1000, 0.14), (0, 50, 0.02)])
+def test_beta_binomial_is_the_binomial_at_zero_dispersion(k, n, p):
+    """rho = 0 gives the binomial log pmf exactly; rho > 0 the beta-binomial of scipy."""
+    assert survey_log_likelihood([k, n - k], [p, 1 - p], 0.0) == pytest.approx(
+        binom.logpmf(k, n, p), rel=1e-12
+    )
+    rho = 0.004
+    a, b = p * (1 - rho) / rho, (1 - p) * (1 - rho) / rho
+    assert survey_log_likelihood([k, n - k], [p, 1 - p], rho) == pytest.approx(
+        betabinom.logpmf(k, n, a, b), rel=1e-9
+    )
+    # and it tends to the binomial as rho shrinks
+    assert survey_log_likelihood([k, n - k], [p, 1 - p], 1e-9) == pytest.approx(
+        binom.logpmf(k, n, p), abs=1e-4
+    )
+
+
+def test_deviance_at_zero_dispersion_is_the_binomial_deviance_and_dispersion_forgives_misses():
+    ask = SurveyAsk(0, "trust", None, None, 1000, ("f",), ("agree",), (0.44,))
+    counts, expected = np.array([440.0, 560.0]), 1000 * np.array([0.5, 0.5])
+    binomial = 2 * np.sum(counts * np.log(counts / expected))
+    assert ask_deviance(ask, [0.5], 0.0) == pytest.approx(binomial, rel=1e-9)
+    # A 6-point miss costs less when surveys are known to differ by more than sampling error.
+    assert ask_deviance(ask, [0.5], 0.005) < ask_deviance(ask, [0.5], 0.0)
+    assert reference_distance([ask], 0.005) == pytest.approx(2 * (1 + 999 * 0.005))
+
+
+def test_survey_draws_at_zero_dispersion_are_the_plain_multinomial_and_grow_by_the_design_effect():
+    same = [draw_survey([0.3], 1000, np.random.default_rng(s), 0.0)[0] for s in range(50)]
+    plain = [np.random.default_rng(s).multinomial(1000, [0.3, 0.7])[0] / 1000 for s in range(50)]
+    assert same == plain
+    rng = np.random.default_rng(1)
+    shares = np.array([draw_survey([0.3], 1000, rng, 0.004)[0] for _ in range(4000)])
+    expected = 0.3 * 0.7 / 1000 * design_effect(1000, 0.004)
+    assert shares.var() == pytest.approx(expected, rel=0.1)
+    assert shares.mean() == pytest.approx(0.3, abs=0.003)
+
+
+def test_dispersion_is_a_likelihood_key_not_a_model_setting(hydra_compose):
+    base = as_model_config(hydra_compose(["experiment=calibrate", "population.n_workers=100"]))
+    config, rho = configure(base, {"likelihood.dispersion": 0.003, "behaviour.social_proof": 0.2})
+    assert rho == 0.003 and config.behaviour.social_proof == 0.2
+    assert configure(base, {})[1] == 0.0
+
+
+# --- survey questions as asked, on a hand-built workforce ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def workforce_model(hydra_compose):
+    """Eight workers of the calibration scenario (two tools: cdss, genai) with set records."""
+    cfg = hydra_compose(["experiment=calibrate", "population.n_workers=8",
+                         "population.department_size=8", "population.team_size=8"])  # fmt: skip
+    model = WorkforceModel(as_model_config(cfg))
+    wf = model.workforce
+    model.week = 101  # weeks 0-100 have run
+    wf.uses[:] = False
+    wf.last_use_week[:] = NEVER
+    wf.times_trained[:] = 0
+    model.live[:] = False
+    # worker: (uses cdss, uses genai, last cdss week, last genai week)
+    wf.uses[0, 1] = True  # a current genai user
+    wf.last_use_week[0, 1] = 100
+    wf.uses[1, 0] = True  # a current cdss user
+    wf.last_use_week[1, 0] = 100
+    wf.last_use_week[2, 1] = 98  # stopped genai 2 weeks ago
+    wf.last_use_week[3, 0] = 80  # stopped cdss 20 weeks ago
+    wf.last_use_week[4, 0] = 10  # stopped cdss 90 weeks ago
+    wf.times_trained[[1, 5]] = [1, 2]
+    model.live[[0, 1, 2, 3, 6], :] = True
+    return model
+
+
+def test_recall_window_separates_current_use_from_past_year_use(workforce_model):
+    everyone = np.arange(8)
+    past_year = census_answers(workforce_model, "uses_ai", everyone, None, 52)
+    current = census_answers(workforce_model, "uses_ai", everyone, None, 4)
+    assert past_year.tolist() == [True, True, True, True, False, False, False, False]
+    assert current.tolist() == [True, True, True, False, False, False, False, False]
+    genai = census_answers(workforce_model, "uses_ai", everyone, "genai", 52)
+    assert genai.tolist() == [True, False, True, False, False, False, False, False]
+
+
+def test_use_frequency_reads_use_records_and_case_rates(workforce_model):
+    model = workforce_model
+    everyone = np.arange(8)
+    lam = dict(zip(model.tools.names, model.tools.cases_per_week, strict=True))
+
+    def active(tool: str) -> str:
+        rate = lam[tool]
+        return "daily" if rate >= 5 else ("weekly" if rate >= 1 else "monthly")
+
+    said = [FREQUENCIES[c] for c in use_frequency(model, everyone, None)]
+    assert said[0] == active("genai") and said[1] == active("cdss")
+    assert said[2:] == ["monthly", "rarely", "never", "never", "never", "never"]
+    cdss_only = [FREQUENCIES[c] for c in use_frequency(model, everyone, "cdss")]
+    assert cdss_only[0] == "never" and cdss_only[3] == "rarely"
+
+
+def test_training_questions_read_training_records(workforce_model):
+    everyone = np.arange(8)
+    trained = census_answers(workforce_model, "trained", everyone)
+    wants = census_answers(workforce_model, "wants_training", everyone)
+    assert trained.tolist() == [False, True, False, False, False, True, False, False]
+    # met a live tool (0, 1, 2, 3, 6) and never trained (all but 1 and 5)
+    assert wants.tolist() == [True, False, True, True, False, False, True, False]
+
+
+# --- the problem: statuses and the horizon -----------------------------------------------------
+
+
+def test_validation_extends_the_horizon_and_reports_figures_without_n(hydra_compose):
+    cfg = hydra_compose(["experiment=calibrate_validate", "weeks=150",
+                         "population.n_workers=100"])  # fmt: skip
+    problem = build_problem(cfg)
+    assert problem.horizon_extended_from == 150
+    last = max(ask.week for ask in problem.full_plan)
+    assert problem.base.weeks == last + 1
+    status = problem.targets.set_index("figure_id").status
+    assert status["hf2024_look_forward_ai_in_job_medical"] == NO_N
+    assert status["turing2023_sufficient_training_ai_responsibilities"] == PREDICTED_ONLY
+    assert status["hf2024_support_ai_patient_care"] == HELD_OUT
+    fitted = {f for ask in problem.plan for f in ask.figure_ids}
+    assert fitted == set(status[status == "fitted"].index)
+    dnuk = next(a for a in problem.full_plan if "dnuk2024" in a.figure_ids[0])
+    assert dnuk.recall_weeks == 4
+
+
+# --- naive baselines on a toy series ----------------------------------------------------------
+
+
+def toy_targets() -> pd.DataFrame:
+    day = pd.Timestamp
+    rows = [  # series a: 20% (2020), 30% (2021) -> held out in 2022; series b: one wave
+        ("a1", "fitted", "a", "all", day("2020-01-01"), 0.2, 1000),
+        ("a2", "fitted", "a", "all", day("2021-01-01"), 0.3, 1000),
+        ("a3", "held out", "a", "all", day("2021-07-02"), 0.33, 1000),
+        ("b1", "fitted", "b", "medical", day("2020-01-01"), 0.5, 500),
+        ("b2", "held out", "b", "medical", day("2022-01-01"), 0.6, 800),
+        ("c1", "held out", "c", "all", day("2022-01-01"), 0.6, 800),
+    ]
+    columns = ["figure_id", "status", "baseline_series", "staff_group", "fieldwork_mid",
+               "target_share", "n"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_naive_baselines_on_a_toy_series():
+    forecasts = naive_forecasts(toy_targets(), 0.0).set_index("figure_id")
+    a3 = forecasts.loc["a3"]
+    assert a3.no_change == pytest.approx(0.3)
+    step = (pd.Timestamp("2021-07-02") - pd.Timestamp("2021-01-01")) / (
+        pd.Timestamp("2021-01-01") - pd.Timestamp("2020-01-01")
+    )
+    assert a3.linear_trend == pytest.approx(0.3 + 0.1 * step)
+    var = 0.3 * 0.7 / 1000
+    assert a3.no_change_sd == pytest.approx(np.sqrt(2 * var))
+    b2 = forecasts.loc["b2"]
+    assert b2.no_change == b2.linear_trend == pytest.approx(0.5)
+    assert "one earlier wave" in b2.trend_basis
+    assert np.isnan(forecasts.loc["c1"].no_change)
+
+
+def test_crps_of_a_large_normal_ensemble_matches_the_closed_form():
+    draws = np.random.default_rng(3).normal(0.4, 0.05, 4000)
+    assert crps_ensemble(draws, 0.47) == pytest.approx(crps_normal(0.4, 0.05, 0.47), rel=0.03)
+    assert crps_normal(0.4, 0.05, 0.4) < crps_normal(0.4, 0.05, 0.5)
+
+
+def test_skill_says_plainly_when_the_model_does_not_beat_a_baseline():
+    targets = toy_targets().iloc[:3]
+    forecasts = naive_forecasts(targets, 0.0)
+    figures = pd.DataFrame({"figure_id": ["a3"], "observed": [0.33], "n": [1000],
+                            "predicted_median": [0.45]})  # fmt: skip
+    rng = np.random.default_rng(0)
+    shares = rng.normal(0.45, 0.02, 40)
+    predictive = pd.DataFrame({"draw": range(40), "figure_id": "a3", "share": shares,
+                               "probability": 0.45})  # fmt: skip
+    scores = score_table(figures, forecasts, predictive, np.zeros(40))
+    summary = skill_summary(scores)
+    text = " ".join(skill_sentences(scores, summary))
+    assert text.count("does NOT beat") == 2
+    model = scores[scores.forecaster == "model"].iloc[0]
+    assert model.abs_error == pytest.approx(0.12)
+
+
+# --- intervals, identification, bookkeeping ----------------------------------------------------
+
+
+def test_coverage_counts_fitted_figures_inside_each_interval():
+    figures = pd.DataFrame({"status": ["fitted"] * 4 + ["held out"],
+                            "inside_50": [True, False, False, True, True],
+                            "inside_90": [True, True, False, True, False]})  # fmt: skip
+    assert coverage(figures) == {"figures": 4, "inside_50": 0.5, "inside_90": 0.75}
+
+
+def test_contraction_is_zero_for_the_prior_and_near_one_for_a_narrow_posterior():
+    rng = np.random.default_rng(0)
+    spec = [ParameterSpec("x", "behaviour.social_proof", 0.0, 1.0, "-", "test")]
+    prior = pd.DataFrame({"x": rng.uniform(0, 1, 5000), "weight": 1.0})
+    narrow = pd.DataFrame({"x": rng.normal(0.5, 0.01, 5000), "weight": 1.0})
+    wide, tight = (summarise_posterior(p, spec, 0.5).iloc[0] for p in (prior, narrow))
+    assert wide.contraction == pytest.approx(0.0, abs=0.05)
+    assert tight.contraction > 0.99
+    assert wide.identified.startswith("no") and tight.identified == "yes"
+
+
+def test_stop_reason_names_the_wall_time_limit_loudly(hydra_compose):
+    cfg = hydra_compose(["experiment=calibrate", "population.n_workers=100"])
+    problem = build_problem(cfg)
+    diagnostics = pd.DataFrame({"epsilon": [np.inf, 500.0], "simulations": [150, 300]})
+    assert stop_reason(problem, diagnostics, 700.0).startswith("WALL TIME")
+    done = pd.DataFrame({"epsilon": [np.inf] * 8, "simulations": [10] * 8})
+    assert stop_reason(problem, done, 1.0).startswith("generations")
+
+
+def test_a_resumed_run_keeps_every_part_of_its_manifest(tmp_path):
+    first = {"created": "t1", "wall_time_s": 600, "load_average_at_start": 3.0,
+             "simulations_this_run": 900}  # fmt: skip
+    (tmp_path / "manifest.json").write_text(json.dumps(first))
+    parts = _manifest_parts(tmp_path, True, {"created": "t2", "simulations_this_run": 300})
+    assert [p["created"] for p in parts] == ["t1", "t2"]
+    assert parts[0]["load_average_at_start"] == 3.0 and parts[0]["simulations_this_run"] == 900
+    (tmp_path / "manifest.json").write_text(json.dumps({"parts": parts}))
+    again = _manifest_parts(tmp_path, True, {"created": "t3"})
+    assert [p["created"] for p in again] == ["t1", "t2", "t3"]
+
+
+def test_oversampling_reweights_all_staff_answers_to_the_true_shares(hydra_compose):
+    """Doctors simulated 4 times over; weights restore the true mix in all-staff answers."""
+    cfg = hydra_compose(["experiment=calibrate", "population.n_workers=400",
+                         "+calibration.oversample.medical=4.0"])  # fmt: skip
+    problem = build_problem(cfg)
+    groups = list(problem.base.population.staff_groups)
+    true = as_model_config(hydra_compose(["experiment=calibrate"])).population.staff_groups
+    simulated = problem.base.population.staff_groups
+    medical = groups.index("medical")
+    assert simulated["medical"].share == pytest.approx(
+        4 * true["medical"].share / (1 + 3 * true["medical"].share)
+    )
+    weights = problem.group_weights
+    assert weights[medical] == pytest.approx(true["medical"].share / simulated["medical"].share)
+    model = WorkforceModel(problem.base)
+    wf = model.workforce
+    model.week = 10
+    wf.last_use_week[:] = NEVER
+    wf.last_use_week[wf.staff_group == medical, 0] = 9  # every doctor a user, nobody else
+    from experiments.calibration.simulate import answer_shares
+
+    weighted = answer_shares(model, "uses_ai", ["yes"], None, None, 52, weights)[0]
+    raw = answer_shares(model, "uses_ai", ["yes"], None, None, 52)[0]
+    each = weights[wf.staff_group]
+    assert weighted == pytest.approx(each[wf.staff_group == medical].sum() / each.sum())
+    assert weighted == pytest.approx(true["medical"].share, abs=0.002)  # up to whole workers
+    assert raw == pytest.approx(np.mean(wf.staff_group == medical)) and raw > weighted
+
+
+def test_calibrated_yaml_never_offers_the_dispersion_as_a_run_setting():
+    from experiments.calibration.outputs import calibrated_yaml
+
+    summary = pd.DataFrame(
+        [{"parameter": "social_proof", "key": "behaviour.social_proof", "mean": 0.4, "q05": 0.1,
+          "q95": 0.8, "identified": "yes"},
+         {"parameter": "genai", "key": "tools.1.reliability", "mean": 0.7, "q05": 0.6,
+          "q95": 0.8, "identified": "yes"},
+         {"parameter": "survey_dispersion", "key": "likelihood.dispersion", "mean": 0.003,
+          "q05": 0.001, "q95": 0.008, "identified": "yes"}]
+    )  # fmt: skip
+    text = calibrated_yaml(summary, ["test"])
+    command_lines = [ln for ln in text.splitlines() if ln.startswith("#   ") and "=" in ln]
+    assert any("tools.1.reliability=0.7" in ln for ln in command_lines)
+    assert not any("likelihood.dispersion=" in ln for ln in command_lines)
+    body = [ln for ln in text.splitlines() if not ln.startswith("#")]
+    assert "likelihood" not in "\n".join(body) and "social_proof: 0.4" in "\n".join(body)
