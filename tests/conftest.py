@@ -16,14 +16,22 @@ hypothesis tests can use them without the function-scoped-fixture health check):
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import numpy as np
-import pytest
+# Under mutation testing (mutmut runs pytest in its own process) the mutated functions are
+# wrapped in trampolines that numba cannot compile: run the compiled loops as plain Python there,
+# so their rules are mutated and tested like the rest. Set before the model imports numba.
+if "mutmut" in sys.modules:
+    os.environ.setdefault("NUMBA_DISABLE_JIT", "1")
 
-from model import WorkforceModel
-from model.config import ModelConfig, RolloutConfig, ToolConfig
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from model import WorkforceModel  # noqa: E402
+from model.config import ModelConfig, RolloutConfig, ToolConfig  # noqa: E402
 
 SMALL_WORKERS = 500
 NEVER_LIVE_WEEK = 10**6

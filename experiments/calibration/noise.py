@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import delayed
 
 from experiments.calibration.discrepancy import design_effect
 from experiments.calibration.parameters import DISPERSION_KEY, configure
 from experiments.calibration.problem import CalibrationProblem
 from experiments.calibration.simulate import simulate_survey
+from experiments.parallel import parallel
 
 NOISE_STREAM = 0x401
 Z90 = 1.6448536269514722
@@ -46,7 +47,7 @@ def replicate_shares(
     """The model's staff share of every figure in ``noise_replicates`` runs at fixed values."""
     seeds = noise_seeds(seed, problem.settings.noise_replicates)
     jobs = (delayed(_probabilities)(problem, values_by_key, s) for s in seeds)
-    results = Parallel(n_jobs=n_jobs)(jobs)
+    results = parallel(n_jobs)(jobs)
     return pd.DataFrame(
         [{"replicate": i, "figure_id": f, "probability": p}
          for i, shares in enumerate(results) for f, p in shares.items()]
