@@ -321,6 +321,7 @@ def test_abc_on_dask_accepts_particles_that_re_simulate_from_their_seeds(tmp_pat
             "experiment=calibrate",
             "population.n_workers=200",
             "weeks=30",
+            "strategy.programmes=[]",  # the training on offer starts after these 30 weeks
             "progress=false",
             "calibration.params=quick",
             "calibration.population_size=6",
