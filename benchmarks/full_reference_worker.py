@@ -16,23 +16,13 @@ from typing import TYPE_CHECKING
 
 from mesa.discrete_space import CellAgent
 
+from model.use import TALLY_FIELDS
+
 if TYPE_CHECKING:
     from benchmarks.full_reference import FullRulesReference
 
-TALLY = (
-    "cases",
-    "right_advice",
-    "wrong_advice",
-    "accepted",
-    "verified",
-    "reviewed",
-    "relied_wrong",
-    "aversion_errors",
-    "correct",
-    "ai_correct",
-    "unaided_correct",
-)
-"""What a worker counts of its week's decisions (as :data:`model.use.TALLY_FIELDS`)."""
+TALLY = TALLY_FIELDS
+"""What a worker counts of its week's decisions: the model's own field names."""
 
 
 def sigmoid(x: float) -> float:

@@ -23,13 +23,6 @@ if TYPE_CHECKING:
     from model.simulation import WorkforceModel
 
 
-def tool_confidence(model: WorkforceModel, index: np.ndarray, k: int) -> np.ndarray:
-    """Reported confidence in tool k, ``omega * tau_k + (1 - omega) * s`` (spec section 1)."""
-    omega = model.config.behaviour.confidence_trust_weight
-    wf = model.workforce
-    return omega * wf.trust[index, k] + (1 - omega) * wf.self_efficacy[index]
-
-
 def adopt(model: WorkforceModel) -> None:
     """Let non-users start and users stop using each live tool.
 
