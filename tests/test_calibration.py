@@ -18,7 +18,7 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 
 from experiments.calibration.abc_smc import run_abc
-from experiments.calibration.discrepancy import chi_square_distance, deviance
+from experiments.calibration.discrepancy import SurveyDeviance, ask_deviance, deviance
 from experiments.calibration.outputs import (
     NOT_IDENTIFIED,
     calibrated_yaml,
@@ -35,6 +35,7 @@ from experiments.calibration.simulate import (
     draw_survey,
     simulate_survey,
 )
+from experiments.calibration.survey_error import SurveyError
 from experiments.schema import register_configs
 from experiments.survey_data import load_targets
 from model import WorkforceModel, as_model_config
@@ -209,6 +210,7 @@ def test_parameter_set_problems_are_named(base, tmp_path):
         "genai_reliability",
         "response_noise",
         "survey_dispersion",
+        "wording_dispersion",
     ]
     entry = {"name": "x", "key": "behaviour.nope", "low": 0.1, "high": 0.2, "unit": "-"}
     path = tmp_path / "bad.yaml"
@@ -228,17 +230,21 @@ def test_parameter_set_problems_are_named(base, tmp_path):
 # --- distance, deviance, summaries -------------------------------------------------------------
 
 
-def test_distance_is_squared_standard_errors_and_pearson_for_joint_answers():
-    """One figure: z squared with the SE from n; joint answers: the multinomial Mahalanobis."""
-    single = SurveyAsk(0, "trust", None, None, 100, ("a",), ("agree",), (0.4,))
-    assert chi_square_distance([single], {"a": 0.4}) == 0
-    assert chi_square_distance([single], {"a": 0.5}) == pytest.approx(0.1**2 / (0.4 * 0.6 / 100))
-    joint = SurveyAsk(0, "trust", None, None, 500, ("a", "b"), ("agree", "disagree"), (0.44, 0.14))
-    sim = np.array([0.40, 0.20])
-    obs = np.array(joint.observed)
-    covariance = (np.diag(obs) - np.outer(obs, obs)) / joint.n
-    mahalanobis = (sim - obs) @ np.linalg.solve(covariance, sim - obs)
-    assert chi_square_distance([joint], {"a": 0.40, "b": 0.20}) == pytest.approx(mahalanobis)
+def test_abc_distance_is_the_deviance_under_the_particles_survey_error():
+    """The ABC distance reads the particle's survey error from its statistics: attitude asks get
+    the wording dispersion on top of the dispersion, census (use) asks only the dispersion."""
+    attitude = SurveyAsk(0, "trust", None, None, 1000, ("a",), ("agree",), (0.44,))
+    use = SurveyAsk(0, "uses_ai", None, "medical", 900, ("u",), ("yes",), (0.29,))
+    error = SurveyError(dispersion=0.002, wording_dispersion=0.01)
+    assert error.rho(attitude) == pytest.approx(0.012) and error.rho(use) == 0.002
+    x = {"a": 0.5, "u": 0.25, **error.as_values()}
+    expected = ask_deviance(attitude, [0.5], 0.012) + ask_deviance(use, [0.25], 0.002)
+    assert SurveyDeviance([attitude, use])(x, {}) == pytest.approx(expected, rel=1e-12)
+    assert deviance([attitude, use], x, error) == pytest.approx(expected, rel=1e-12)
+    plain = {"a": 0.5, "u": 0.25}
+    assert SurveyDeviance([attitude, use])(plain, {}) == pytest.approx(
+        ask_deviance(attitude, [0.5]) + ask_deviance(use, [0.25]), rel=1e-12
+    )
 
 
 def test_deviance_is_zero_at_the_observed_shares_and_grows_away():

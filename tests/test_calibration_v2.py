@@ -22,8 +22,7 @@ from experiments.calibration.baselines import (
 )
 from experiments.calibration.discrepancy import (
     ask_deviance,
-    design_effect,
-    reference_distance,
+    expected_deviance,
     survey_log_likelihood,
 )
 from experiments.calibration.outputs import summarise_posterior
@@ -32,9 +31,12 @@ from experiments.calibration.pipeline import _manifest_parts, stop_reason
 from experiments.calibration.predictive import coverage
 from experiments.calibration.problem import HELD_OUT, NO_N, PREDICTED_ONLY, build_problem
 from experiments.calibration.simulate import SurveyAsk, draw_survey
+from experiments.calibration.survey_error import SurveyError, design_effect
+from experiments.calibration.unreached import unreached_reasons
 from experiments.schema import register_configs
 from model import WorkforceModel, as_model_config
 from model.survey import FREQUENCIES, census_answers, use_frequency
+from model.validation import ConfigError
 from model.workforce import NEVER
 
 CONF = Path(__file__).resolve().parent.parent / "conf"
@@ -77,7 +79,30 @@ def test_deviance_at_zero_dispersion_is_the_binomial_deviance_and_dispersion_for
     assert ask_deviance(ask, [0.5], 0.0) == pytest.approx(binomial, rel=1e-9)
     # A 6-point miss costs less when surveys are known to differ by more than sampling error.
     assert ask_deviance(ask, [0.5], 0.005) < ask_deviance(ask, [0.5], 0.0)
-    assert reference_distance([ask], 0.005) == pytest.approx(2 * (1 + 999 * 0.005))
+
+
+def test_the_deviance_fits_the_dispersion_by_its_likelihood():
+    """A miss of 3.8 standard errors is best explained by some dispersion (an interior minimum);
+    a figure the model meets exactly is best explained by none (the deviance grows with rho).
+    A distance between two noisy surveys would instead favour rho = 0 in both cases."""
+    ask = SurveyAsk(0, "trust", None, None, 1000, ("f",), ("agree",), (0.44,))
+    grid = np.linspace(0.0, 0.05, 501)
+    miss = np.array([ask_deviance(ask, [0.5], r) for r in grid])
+    assert 0 < grid[miss.argmin()] < 0.05
+    exact = np.array([ask_deviance(ask, [0.44], r) for r in grid])
+    assert exact.argmin() == 0 and np.all(np.diff(exact) > 0)
+
+
+def test_expected_deviance_is_the_degrees_of_freedom_when_the_model_is_true():
+    """At rho = 0 the deviance of a true model is about chi-square with one degree of freedom
+    per answer (mean 1 per answer); survey dispersion raises it; the value is reproducible."""
+    one = SurveyAsk(0, "trust", None, None, 1000, ("f",), ("agree",), (0.44,))
+    joint = SurveyAsk(0, "trust", None, None, 1000, ("a", "b"), ("agree", "disagree"), (0.44, 0.14))
+    assert expected_deviance([one], draws=2000) == pytest.approx(1.0, abs=0.1)
+    assert expected_deviance([joint], draws=2000) == pytest.approx(2.0, abs=0.15)
+    widened = expected_deviance([one], SurveyError(0.005))
+    assert widened > expected_deviance([one]) + 0.5
+    assert widened == expected_deviance([one], SurveyError(0.005))
 
 
 def test_survey_draws_at_zero_dispersion_are_the_plain_multinomial_and_grow_by_the_design_effect():
@@ -93,9 +118,14 @@ def test_survey_draws_at_zero_dispersion_are_the_plain_multinomial_and_grow_by_t
 
 def test_dispersion_is_a_likelihood_key_not_a_model_setting(hydra_compose):
     base = as_model_config(hydra_compose(["experiment=calibrate", "population.n_workers=100"]))
-    config, rho = configure(base, {"likelihood.dispersion": 0.003, "behaviour.social_proof": 0.2})
-    assert rho == 0.003 and config.behaviour.social_proof == 0.2
-    assert configure(base, {})[1] == 0.0
+    values = {
+        "likelihood.dispersion": 0.003,
+        "likelihood.wording_dispersion": 0.02,
+        "behaviour.social_proof": 0.2,
+    }
+    config, error = configure(base, values)
+    assert error == SurveyError(0.003, 0.02) and config.behaviour.social_proof == 0.2
+    assert configure(base, {})[1] == SurveyError(0.0, 0.0)
 
 
 # --- survey questions as asked, on a hand-built workforce ------------------------------------
@@ -181,6 +211,22 @@ def test_validation_extends_the_horizon_and_reports_figures_without_n(hydra_comp
     assert dnuk.recall_weeks == 4
 
 
+def test_predictive_runs_use_their_own_workforce_size(hydra_compose):
+    """calibration.predictive_workers sets the workforce of the predictive and noise runs only;
+    unset, they use the fit's workforce; a size below 1 is refused naming the key."""
+    cfg = hydra_compose(["experiment=calibrate", "population.n_workers=100",
+                         "calibration.predictive_workers=300"])  # fmt: skip
+    problem = build_problem(cfg)
+    assert problem.base.population.n_workers == 100
+    assert problem.predictive_base.population.n_workers == 300
+    assert problem.predictive_base.weeks == problem.base.weeks
+    plain = build_problem(hydra_compose(["experiment=calibrate", "population.n_workers=100",
+                                         "calibration.predictive_workers=null"]))  # fmt: skip
+    assert plain.predictive_base is plain.base
+    with pytest.raises(ConfigError, match="calibration.predictive_workers = 0"):
+        build_problem(hydra_compose(["experiment=calibrate", "calibration.predictive_workers=0"]))
+
+
 # --- naive baselines on a toy series ----------------------------------------------------------
 
 
@@ -196,11 +242,11 @@ def toy_targets() -> pd.DataFrame:
     ]
     columns = ["figure_id", "status", "baseline_series", "staff_group", "fieldwork_mid",
                "target_share", "n"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=columns).assign(quantity="uses_ai")
 
 
 def test_naive_baselines_on_a_toy_series():
-    forecasts = naive_forecasts(toy_targets(), 0.0).set_index("figure_id")
+    forecasts = naive_forecasts(toy_targets()).set_index("figure_id")
     a3 = forecasts.loc["a3"]
     assert a3.no_change == pytest.approx(0.3)
     step = (pd.Timestamp("2021-07-02") - pd.Timestamp("2021-01-01")) / (
@@ -215,6 +261,18 @@ def test_naive_baselines_on_a_toy_series():
     assert np.isnan(forecasts.loc["c1"].no_change)
 
 
+def test_naive_baselines_carry_the_survey_error_of_their_kind_of_question():
+    """A use figure's baseline gets the dispersion only; an attitude figure's also the wording
+    dispersion: each wave's sampling variance grows by its design effect 1 + (n - 1) rho."""
+    error = SurveyError(dispersion=0.002, wording_dispersion=0.01)
+    use = naive_forecasts(toy_targets(), error).set_index("figure_id").loc["a3"]
+    attitude_targets = toy_targets().assign(quantity="trust")
+    attitude = naive_forecasts(attitude_targets, error).set_index("figure_id").loc["a3"]
+    var = 0.3 * 0.7 / 1000
+    assert use.no_change_sd == pytest.approx(np.sqrt(2 * var * (1 + 999 * 0.002)))
+    assert attitude.no_change_sd == pytest.approx(np.sqrt(2 * var * (1 + 999 * 0.012)))
+
+
 def test_crps_of_a_large_normal_ensemble_matches_the_closed_form():
     draws = np.random.default_rng(3).normal(0.4, 0.05, 4000)
     assert crps_ensemble(draws, 0.47) == pytest.approx(crps_normal(0.4, 0.05, 0.47), rel=0.03)
@@ -223,14 +281,14 @@ def test_crps_of_a_large_normal_ensemble_matches_the_closed_form():
 
 def test_skill_says_plainly_when_the_model_does_not_beat_a_baseline():
     targets = toy_targets().iloc[:3]
-    forecasts = naive_forecasts(targets, 0.0)
+    forecasts = naive_forecasts(targets)
     figures = pd.DataFrame({"figure_id": ["a3"], "observed": [0.33], "n": [1000],
                             "predicted_median": [0.45]})  # fmt: skip
     rng = np.random.default_rng(0)
     shares = rng.normal(0.45, 0.02, 40)
     predictive = pd.DataFrame({"draw": range(40), "figure_id": "a3", "share": shares,
-                               "probability": 0.45})  # fmt: skip
-    scores = score_table(figures, forecasts, predictive, np.zeros(40))
+                               "probability": 0.45, "rho": 0.0})  # fmt: skip
+    scores = score_table(figures, forecasts, predictive)
     summary = skill_summary(scores)
     text = " ".join(skill_sentences(scores, summary))
     assert text.count("does NOT beat") == 2
@@ -326,3 +384,24 @@ def test_calibrated_yaml_never_offers_the_dispersion_as_a_run_setting():
     assert not any("likelihood.dispersion=" in ln for ln in command_lines)
     body = [ln for ln in text.splitlines() if not ln.startswith("#")]
     assert "likelihood" not in "\n".join(body) and "social_proof: 0.4" in "\n".join(body)
+
+
+def test_unreached_figures_name_the_figures_that_pull_the_other_way():
+    """A missed figure whose quantity another fitted figure pulls the other way names it; a
+    missed figure with no such sibling says the model stays on one side of it."""
+    rows = [  # figure, quantity, tool, observed, predicted median, inside 90%
+        ("optimistic", "trust", "any", 0.52, 0.65, False),
+        ("support", "trust", "any", 0.76, 0.72, True),
+        ("want_more", "trust", "any", 0.44, 0.48, True),
+        ("use_genai", "uses_ai", "genai", 0.20, 0.12, False),
+        ("use_cdss", "uses_ai", "cdss", 0.16, 0.10, True),
+    ]
+    figures = pd.DataFrame(
+        rows,
+        columns=["figure_id", "quantity", "tool", "observed", "predicted_median", "inside_90"],
+    ).assign(status="fitted")
+    optimistic, use = unreached_reasons(figures)
+    assert optimistic.startswith("optimistic: the model is above it (65% against 52%")
+    assert "support (76% published, model 72%)" in optimistic and "want_more" not in optimistic
+    assert use.startswith("use_genai: the model is below it") and "no other fitted" in use
+    assert unreached_reasons(figures.assign(inside_90=True)) == []

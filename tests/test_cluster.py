@@ -307,7 +307,7 @@ def test_abc_on_dask_accepts_particles_that_re_simulate_from_their_seeds(tmp_pat
     """One ABC-SMC generation through pyABC's Dask sampler: every particle is accepted (epsilon
     is infinite in generation 0) and re-simulating it from its stored seed gives its distance."""
     from experiments.calibration.abc_smc import SurveyModel, run_abc
-    from experiments.calibration.discrepancy import SurveyDistance
+    from experiments.calibration.discrepancy import SurveyDeviance
     from experiments.calibration.parameters import apply_overrides
     from experiments.calibration.problem import build_problem
     from experiments.calibration.simulate import simulate_survey
@@ -334,9 +334,9 @@ def test_abc_on_dask_accepts_particles_that_re_simulate_from_their_seeds(tmp_pat
         result = run_abc(problem, tmp_path, n_jobs=2, seed=3, progress=False)
     posterior = result.posterior
     assert len(posterior) == 6 and result.generations_run == 1
-    distance, model = SurveyDistance(problem.plan), SurveyModel(problem)
+    distance, model = SurveyDeviance(problem.plan), SurveyModel(problem)
     for row in posterior.itertuples():
         values = {model.keys[name]: getattr(row, name) for name in problem.names}
         config = apply_overrides(model.base, values)
-        shares = simulate_survey(config, problem.plan, int(row.seed)).shares
+        shares = simulate_survey(config, problem.plan, int(row.seed)).probabilities
         assert distance(shares, problem.observed) == pytest.approx(row.distance)

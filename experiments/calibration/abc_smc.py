@@ -2,8 +2,9 @@
 
 Each particle is one simulation (:func:`experiments.calibration.simulate.simulate_survey`) with
 parameters drawn from the uniform priors (generation 0) or perturbed from the last generation
-(a multivariate normal kernel), accepted when its :class:`SurveyDistance` to the published
-figures is at most the generation's threshold epsilon. Generation 0 accepts every prior draw
+(a multivariate normal kernel), accepted when the deviance of the published figures given its
+staff shares and survey error (:class:`SurveyDeviance`) is at most the generation's threshold
+epsilon. Generation 0 accepts every prior draw
 (epsilon = infinity), so it is a prior predictive sample; each later threshold is a weighted
 quantile (``calibration.epsilon_quantile``, default the median) of the previous generation's
 distances. The run stops at the first of: ``max_generations`` generations,
@@ -39,10 +40,11 @@ import pandas as pd
 import pyabc
 from pyabc.weighted_statistics import effective_sample_size
 
-from experiments.calibration.discrepancy import SurveyDistance
+from experiments.calibration.discrepancy import SurveyDeviance
 from experiments.calibration.parameters import configure
 from experiments.calibration.problem import CalibrationProblem
 from experiments.calibration.simulate import simulate_survey
+from experiments.calibration.survey_error import NO_SURVEY_ERROR
 from experiments.parallel import abc_sampler
 
 DB_NAME = "abc.db"
@@ -51,7 +53,7 @@ MAX_SEED = 2**31 - 1
 
 
 class SurveyModel:
-    """The model as pyABC calls it: parameters in, simulated figure shares (and seed) out."""
+    """The model as pyABC calls it: parameters in; staff shares, survey error and seed out."""
 
     __name__ = "workforce_survey"
 
@@ -62,14 +64,16 @@ class SurveyModel:
         self.group_weights = problem.group_weights
 
     def __call__(self, parameters: dict) -> dict[str, float]:
-        """Simulate the fitted surveys for one particle; the seed comes from numpy's generator."""
+        """Simulate the fitted surveys for one particle; the seed comes from numpy's generator.
+
+        Returns the model's staff share of every fitted figure (what the deviance compares the
+        published counts with), the particle's survey error and the seed.
+        """
         seed = int(np.random.randint(MAX_SEED))
         values = {self.keys[k]: v for k, v in parameters.items()}
-        config, dispersion = configure(self.base, values)
-        result = simulate_survey(
-            config, self.plan, seed, dispersion=dispersion, group_weights=self.group_weights
-        )
-        return {**result.shares, SEED_KEY: seed}
+        config, survey_error = configure(self.base, values)
+        result = simulate_survey(config, self.plan, seed, group_weights=self.group_weights)
+        return {**result.probabilities, **survey_error.as_values(), SEED_KEY: seed}
 
 
 @dataclass
@@ -117,7 +121,7 @@ def make_abc(problem: CalibrationProblem, n_jobs: int, resume: bool = False) -> 
     return pyabc.ABCSMC(
         SurveyModel(problem),
         prior(problem),
-        SurveyDistance(problem.plan),
+        SurveyDeviance(problem.plan),
         population_size=settings.population_size,
         eps=pyabc.QuantileEpsilon(initial_epsilon=initial, alpha=settings.epsilon_quantile),
         sampler=sampler(n_jobs),
@@ -150,7 +154,7 @@ def run_abc(
         # A database without a complete generation (stopped during generation 0) holds nothing
         # to continue from: start afresh rather than add a second run to it.
         (Path(out_dir) / DB_NAME).unlink(missing_ok=True)
-        observed = {**problem.observed, SEED_KEY: -1}
+        observed = {**problem.observed, **NO_SURVEY_ERROR.as_values(), SEED_KEY: -1}
         history = abc.new(db_url(out_dir), observed, meta_info={"targets": settings.targets})
     remaining = settings.max_generations - done
     simulated_before = int(history.total_nr_simulations or 0) if done else 0

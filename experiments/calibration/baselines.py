@@ -13,8 +13,9 @@ change, two for a trend), else from any staff group of the series (``basis`` say
 
 Each baseline's predictive distribution is normal around its value with the sampling variance
 of the held-out survey at that value plus that of the earlier wave(s) it extrapolates (each
-with the design effect ``1 + (n - 1) rho`` of the fitted survey dispersion), so a baseline is
-as honest about sampling error as the model. The model's predictive distribution is its
+with the design effect ``1 + (n - 1) rho`` of the fitted survey error for the figure's kind of
+question, :mod:`experiments.calibration.survey_error`), so a baseline is as honest about
+sampling error and between-survey variation as the model. The model's predictive distribution is its
 posterior predictive ensemble of simulated surveys.
 
 Scores per figure (:func:`score_table`): absolute error of the point forecast (the model's
@@ -31,7 +32,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from experiments.calibration.discrepancy import design_effect
+from experiments.calibration.survey_error import (
+    NO_SURVEY_ERROR,
+    SurveyError,
+    design_effect,
+)
 
 BASELINES = ("no_change", "linear_trend")
 NAMES = {"model": "model", "no_change": "no change", "linear_trend": "linear trend"}
@@ -42,13 +47,16 @@ def _variance(share: float, n: float, dispersion: float) -> float:
     return share * (1 - share) / n * float(design_effect(n, dispersion))
 
 
-def naive_forecasts(targets: pd.DataFrame, dispersion: float = 0.0) -> pd.DataFrame:
+def naive_forecasts(
+    targets: pd.DataFrame, survey_error: SurveyError = NO_SURVEY_ERROR
+) -> pd.DataFrame:
     """The two baselines for each held-out figure of a targets table (status ``held out``).
 
     Args:
         targets: Figures with ``figure_id``, ``status``, ``baseline_series``, ``staff_group``,
             ``fieldwork_mid``, ``target_share`` and ``n``.
-        dispersion: Survey dispersion rho for the baselines' sampling variance.
+        survey_error: The fitted survey error (each figure gets the rho of its kind of
+            question) for the baselines' sampling variance.
 
     Returns:
         One row per held-out figure: ``no_change`` and ``linear_trend`` values and standard
@@ -62,6 +70,7 @@ def naive_forecasts(targets: pd.DataFrame, dispersion: float = 0.0) -> pd.DataFr
             (fitted.baseline_series == h.baseline_series) & (fitted.fieldwork_mid < h.fieldwork_mid)
         ]
         row = {"figure_id": h.figure_id, "baseline_series": h.baseline_series}
+        dispersion = survey_error.rho_of(h.quantity)
         if earlier.empty:
             rows.append(row | {"basis": "no earlier wave of the series", "trend_basis": ""})
             continue
@@ -130,7 +139,6 @@ def score_table(
     figures: pd.DataFrame,
     forecasts: pd.DataFrame,
     predictive: pd.DataFrame,
-    dispersions: np.ndarray,
 ) -> pd.DataFrame:
     """Per held-out figure and forecaster: point, absolute error, CRPS and log score.
 
@@ -138,8 +146,7 @@ def score_table(
         figures: The figure table (``figure_id``, ``observed``, ``n``, ``predicted_median``).
         forecasts: :func:`naive_forecasts`.
         predictive: Posterior predictive draws (``draw``, ``figure_id``, ``share``,
-            ``probability``).
-        dispersions: Survey dispersion of each predictive draw (indexed by ``draw``).
+            ``probability``, ``rho``: the draw's survey error for the figure).
     """
     by_id = figures.set_index("figure_id")
     rows = []
@@ -152,7 +159,7 @@ def score_table(
             "point": float(fig.predicted_median),
             "crps": crps_ensemble(sim["share"].to_numpy(), y),
             "log_score": model_log_score(
-                sim["probability"].to_numpy(), n, dispersions[sim["draw"].to_numpy()], y
+                sim["probability"].to_numpy(), n, sim["rho"].to_numpy(), y
             ),
         }
         rows.append({"figure_id": f.figure_id, "observed": y, **model})

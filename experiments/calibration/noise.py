@@ -1,15 +1,16 @@
 """Simulation noise against sampling noise: how much of a predictive interval is the model's luck.
 
 A figure's 90% predictive interval mixes three things: parameter uncertainty, the simulation's
-own randomness at fixed parameters (a finite workforce: about 220 doctors among 2,000 workers)
-and the survey's sampling error (with its dispersion). :func:`noise_table` separates the second
-and third. It re-simulates the posterior mean ``noise_replicates`` times with different seeds
-and takes, per figure, the spread of the model's staff share (``probability``): the simulation
-noise at fixed parameters. The sampling noise is that of a survey of the figure's ``n`` at the
-observed share, ``sqrt(p (1 - p) / n x deff)`` with the design effect ``1 + (n - 1) rho`` of the
-fitted survey dispersion. Widths are of 90% normal intervals (``2 x 1.645 x sd``). The
-simulation-noise share of the predictive interval is ``var_sim / var_predictive``, the variance of
-the posterior predictive draws of the figure.
+own randomness at fixed parameters (a finite workforce) and the survey's sampling error (with its
+survey error). :func:`noise_table` separates the second and third. It re-simulates the posterior
+mean ``noise_replicates`` times with different seeds and takes, per figure, the spread of the
+model's staff share (``probability``): the simulation noise at fixed parameters, with the
+workforce of the predictive runs (``calibration.predictive_workers``). The sampling noise is
+that of a survey of the figure's ``n`` at the observed share, ``sqrt(p (1 - p) / n x deff)``,
+with the design effect ``1 + (n - 1) rho`` of the fitted survey error for the figure's kind of
+question. Widths are of 90% normal intervals (``2 x 1.645 x sd``). The simulation-noise share of
+the predictive interval is ``var_sim / var_predictive``, the variance of the posterior
+predictive draws of the figure.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import numpy as np
 import pandas as pd
 from joblib import delayed
 
-from experiments.calibration.discrepancy import design_effect
-from experiments.calibration.parameters import DISPERSION_KEY, configure
+from experiments.calibration.parameters import configure
 from experiments.calibration.problem import CalibrationProblem
 from experiments.calibration.simulate import simulate_survey
+from experiments.calibration.survey_error import SurveyError, design_effect
 from experiments.parallel import parallel
 
 NOISE_STREAM = 0x401
@@ -35,7 +36,7 @@ def noise_seeds(seed: int, count: int) -> list[int]:
 
 
 def _probabilities(problem: CalibrationProblem, values: dict[str, float], seed: int) -> dict:
-    config, _ = configure(problem.base, values)
+    config, _ = configure(problem.predictive_base, values)
     return simulate_survey(
         config, problem.full_plan, seed, group_weights=problem.group_weights
     ).probabilities
@@ -76,13 +77,14 @@ def noise_table(
     replicates = replicate_shares(problem, values, seed, n_jobs)
     sim_sd = replicates.groupby("figure_id")["probability"].std(ddof=1)
     predictive_var = predictive.groupby("figure_id")["share"].var(ddof=1)
-    dispersion = values.get(DISPERSION_KEY, 0.0)
+    survey_error = SurveyError.of_values(values)
     rows = []
     for f in figures.itertuples():
         sd = float(sim_sd.get(f.figure_id, np.nan))
         if f.n > 0:
             binomial = f.observed * (1 - f.observed) / f.n
-            sampling_sd = float(np.sqrt(binomial * design_effect(f.n, dispersion)))
+            rho = survey_error.rho_of(f.quantity)
+            sampling_sd = float(np.sqrt(binomial * design_effect(f.n, rho)))
             binomial_sd = float(np.sqrt(binomial))
         else:
             sampling_sd = binomial_sd = np.nan

@@ -17,9 +17,10 @@ A parameter set is a YAML file in ``conf/calibration/params/``::
 not a numeric config field is a :class:`~model.validation.ConfigError` naming the key.
 
 Keys under ``likelihood.`` (:data:`LIKELIHOOD_KEYS`) are not model settings but parameters of
-how the published figures vary around the model: ``likelihood.dispersion`` is the survey
-dispersion rho of :mod:`experiments.calibration.discrepancy` (0 to below 1).
-:func:`configure` splits a set of values into the model config and the dispersion.
+how the published figures vary around the model: ``likelihood.dispersion`` and
+``likelihood.wording_dispersion`` are the two components of the survey error model
+(:mod:`experiments.calibration.survey_error`, each 0 to below 1). :func:`configure` splits a set
+of values into the model config and the survey error.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from typing import Any
 
 import yaml
 
+from experiments.calibration.survey_error import LIKELIHOOD_KEYS, SurveyError
 from model.config import ModelConfig
 from model.validation import ConfigError, validate_config
 
@@ -42,8 +44,6 @@ PARAMS_DIR = REPO_ROOT / "conf" / "calibration" / "params"
 TARGETS_DIR = REPO_ROOT / "conf" / "calibration" / "targets"
 SET_KEYS = ("name", "description", "parameters")
 PARAMETER_KEYS = ("name", "key", "low", "high", "unit", "reasoning")
-DISPERSION_KEY = "likelihood.dispersion"
-LIKELIHOOD_KEYS = (DISPERSION_KEY,)
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -145,15 +145,15 @@ def load_parameter_set(name_or_path: str, base: ModelConfig | None = None) -> li
     return params
 
 
-def configure(base: ModelConfig, values: Mapping[str, float]) -> tuple[ModelConfig, float]:
-    """The model config with the values of model keys set, and the survey dispersion (0 if unset).
+def configure(base: ModelConfig, values: Mapping[str, float]) -> tuple[ModelConfig, SurveyError]:
+    """The model config with the values of model keys set, and the survey error (0 if unset).
 
     Args:
         base: The config to start from.
         values: Config key -> value (model keys and :data:`LIKELIHOOD_KEYS`).
     """
     model_values = {k: v for k, v in values.items() if k not in LIKELIHOOD_KEYS}
-    return apply_overrides(base, model_values), float(values.get(DISPERSION_KEY, 0.0))
+    return apply_overrides(base, model_values), SurveyError.of_values(values)
 
 
 def _child(node: Any, part: str, key: str) -> tuple[Any, Any]:

@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.calibration import plots
@@ -24,14 +23,14 @@ from experiments.calibration.baselines import (
     skill_sentences,
     skill_summary,
 )
-from experiments.calibration.discrepancy import reference_distance
+from experiments.calibration.discrepancy import expected_deviance
 from experiments.calibration.noise import noise_sentence, noise_table
 from experiments.calibration.outputs import calibrated_yaml, publish, summarise_posterior
-from experiments.calibration.parameters import DISPERSION_KEY
 from experiments.calibration.predictive import coverage, figure_table, posterior_predictive
 from experiments.calibration.problem import CalibrationProblem, build_problem
 from experiments.calibration.recovery import recovery_sentence, recovery_table
 from experiments.calibration.report import write_report
+from experiments.calibration.survey_error import SurveyError
 from experiments.calibration.validation import holdout_sentence, holdout_table
 from experiments.io import write_json, write_table, write_text
 from experiments.parallel import active, cores
@@ -189,7 +188,7 @@ def _plots(out_dir: Path, problem: CalibrationProblem, fit: dict, tables: dict) 
         made["pairs"] = plots.save(
             plots.pairs_figure(posterior, params, truth), out_dir / "pairs.png"
         )
-        figure = plots.diagnostics_figure(fit["diagnostics"], reference_distance(problem.plan))
+        figure = plots.diagnostics_figure(fit["diagnostics"], fit["reference_deviance"])
         made["diagnostics"] = plots.save(figure, out_dir / "diagnostics.png")
     if "trials" in fit:
         figure = plots.trials_figure(fit["trials"], problem.parameters)
@@ -234,8 +233,12 @@ def run_calibration(cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
     )
     write_table(out_dir / "noise", tables["noise"], ("csv",))
     fit["coverage"] = coverage(figures)
-    fit["noise_summary"] = noise_sentence(tables["noise"], problem.base.population.n_workers)
-    dispersion = _dispersion(problem, summary, predictive.draws)
+    fit["noise_summary"] = noise_sentence(
+        tables["noise"], problem.predictive_base.population.n_workers
+    )
+    survey_error = SurveyError.of_values({r.key: float(r.mean) for r in summary.itertuples()})
+    fit["reference_deviance"] = expected_deviance(problem.plan, survey_error)
+    fit["reference_deviance_binomial"] = expected_deviance(problem.plan)
     sentences = []
     if problem.horizon_extended_from is not None:
         sentences.append(
@@ -250,9 +253,9 @@ def run_calibration(cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
         tables["holdout"] = holdout_table(tables["figures"])
         write_table(out_dir / "holdout", tables["holdout"], ("csv",))
         sentences.append(holdout_sentence(tables["holdout"], settings.holdout_from))
-        forecasts = naive_forecasts(problem.targets, float(np.mean(dispersion)))
+        forecasts = naive_forecasts(problem.targets, survey_error)
         tables["baselines"] = forecasts
-        tables["skill"] = score_table(figures, forecasts, predictive.figures, dispersion)
+        tables["skill"] = score_table(figures, forecasts, predictive.figures)
         tables["skill_summary"] = skill_summary(tables["skill"])
         for name in ("baselines", "skill", "skill_summary"):
             write_table(out_dir / name, tables[name], ("csv",))
@@ -305,14 +308,6 @@ def run_calibration(cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
     if cfg.progress:
         _print_summary(problem, summary, record, sentences, out_dir, published)
     return {"summary": summary, "manifest": record, **tables, **fit}
-
-
-def _dispersion(problem: CalibrationProblem, summary, draws) -> np.ndarray:  # noqa: ANN001
-    """Survey dispersion of each predictive draw (zeros when the set does not fit it)."""
-    names = [p.name for p in problem.parameters if p.key == DISPERSION_KEY]
-    if not names:
-        return np.zeros(len(draws))
-    return draws.sort_values("draw")[names[0]].to_numpy(dtype=float)
 
 
 def _extra_versions() -> dict[str, str]:

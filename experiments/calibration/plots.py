@@ -208,11 +208,14 @@ def diagnostics_figure(diagnostics: pd.DataFrame, reference: float) -> Figure:
     finite = diagnostics[np.isfinite(diagnostics.epsilon)]
     axes[0].plot(finite.generation, finite.epsilon, "o-")
     axes[0].axhline(
-        reference, color="grey", ls="--", label=f"about the best possible ({reference:g})"
+        reference,
+        color="grey",
+        ls="--",
+        label=f"average if the model were true ({reference:.3g})",
     )
     axes[0].set_yscale("log")
     axes[0].set(
-        title="Acceptance threshold epsilon", xlabel="generation", ylabel="distance (chi-square)"
+        title="Acceptance threshold epsilon", xlabel="generation", ylabel="distance (deviance)"
     )
     axes[0].legend(fontsize=8)
     axes[1].plot(diagnostics.generation, 100 * diagnostics.acceptance_rate, "o-")

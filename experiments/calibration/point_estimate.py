@@ -53,11 +53,11 @@ def common_seeds(seed: int, count: int) -> list[int]:
 
 
 def _trial_deviance(problem: CalibrationProblem, values: dict[str, float], seed: int) -> float:
-    config, dispersion = configure(problem.base, problem.values_by_key(values))
+    config, survey_error = configure(problem.base, problem.values_by_key(values))
     probabilities = simulate_survey(
         config, problem.plan, seed, group_weights=problem.group_weights
     ).probabilities
-    return deviance(problem.plan, probabilities, dispersion)
+    return deviance(problem.plan, probabilities, survey_error)
 
 
 def run_point(

@@ -5,7 +5,7 @@ is simulated once with a fresh seed, asking every survey (fitted and held out) a
 model's answer shares over time. Two kinds of prediction follow:
 
 - per figure, the simulated survey's share (drawn with the figure's ``n`` and the particle's
-  survey dispersion): its 5-95% range is a 90% predictive interval for the published figure,
+  survey error): its 5-95% range is a 90% predictive interval for the published figure,
   its 25-75% range a 50% one, parameter uncertainty, the model's own randomness, between-survey
   variation and sampling error together (for a figure without n, the model's staff share);
 - per model series, the share of the staff who would give the answer, week by week: its 5-95%
@@ -39,8 +39,9 @@ class Predictive:
 
     Attributes:
         draws: One row per draw: its parameter values and seed.
-        figures: One row per draw and figure: ``share`` (the simulated survey) and
-            ``probability`` (the model's staff share).
+        figures: One row per draw and figure: ``share`` (the simulated survey),
+            ``probability`` (the model's staff share) and ``rho`` (the draw's survey error
+            for the figure's question).
         trajectories: One row per draw, week and series: the staff share giving the answer.
     """
 
@@ -63,24 +64,29 @@ def _simulate_draw(
     seed: int,
     every_weeks: int,
     group_weights: np.ndarray | None = None,
-) -> tuple[dict, dict, pd.DataFrame]:
-    config, dispersion = configure(base, {p.key: values[p.name] for p in parameters})
+) -> tuple[dict, dict, dict, pd.DataFrame]:
+    config, survey_error = configure(base, {p.key: values[p.name] for p in parameters})
     result = simulate_survey(
         config,
         plan,
         seed,
         series=plan_series(plan),
         every_weeks=every_weeks,
-        dispersion=dispersion,
+        survey_error=survey_error,
         group_weights=group_weights,
     )
-    return result.shares, result.probabilities, result.trajectory
+    rho = {f: survey_error.rho(ask) for ask in plan for f in ask.figure_ids}
+    return result.shares, result.probabilities, rho, result.trajectory
 
 
 def posterior_predictive(
     problem: CalibrationProblem, posterior: pd.DataFrame, seed: int, n_jobs: int
 ) -> Predictive:
-    """Simulate ``predictive_draws`` posterior particles (drawn by weight) once each."""
+    """Simulate ``predictive_draws`` posterior particles (drawn by weight) once each.
+
+    The runs have ``calibration.predictive_workers`` workers (:attr:`CalibrationProblem.
+    predictive_base`), so the intervals carry little of a small model workforce's own noise.
+    """
     settings = problem.settings
     rng = np.random.default_rng([int(seed), PREDICTIVE_STREAM])
     weights = posterior["weight"].to_numpy(dtype=float)
@@ -91,7 +97,7 @@ def posterior_predictive(
     draws["seed"] = seeds
     jobs = (
         delayed(_simulate_draw)(
-            problem.base,
+            problem.predictive_base,
             problem.parameters,
             row,
             problem.full_plan,
@@ -103,11 +109,12 @@ def posterior_predictive(
     )
     results = parallel(n_jobs)(jobs)
     figure_rows, trajectories = [], []
-    for draw, (shares, probabilities, trajectory) in enumerate(results):
+    for draw, (shares, probabilities, rho, trajectory) in enumerate(results):
         figure_rows += [
-            {"draw": draw, "figure_id": f, "share": shares[f], "probability": probabilities[f]}
+            {"draw": draw, "figure_id": f, "share": shares[f], "probability": probabilities[f],
+             "rho": rho[f]}
             for f in shares
-        ]
+        ]  # fmt: skip
         trajectories.append(trajectory.assign(draw=draw))
     return Predictive(draws, pd.DataFrame(figure_rows), pd.concat(trajectories, ignore_index=True))
 

@@ -38,7 +38,7 @@ from experiments.calibration.simulate import SurveyAsk, build_plan, simulate_sur
 from experiments.survey_data import load_targets
 from model import as_model_config
 from model.config import ModelConfig
-from model.validation import ConfigError
+from model.validation import ConfigError, validate_config
 
 SYNTHETIC_PREFIX = "synthetic_"
 FITTED, HELD_OUT, NO_N, PREDICTED_ONLY = (
@@ -84,6 +84,15 @@ class CalibrationProblem:
     def values_by_key(self, values: dict[str, float]) -> dict[str, float]:
         """Parameter values keyed by config key instead of name."""
         return {p.key: float(values[p.name]) for p in self.parameters}
+
+    @property
+    def predictive_base(self) -> ModelConfig:
+        """The config of the predictive and noise runs: ``predictive_workers`` workers."""
+        workers = self.settings.predictive_workers
+        if workers is None or workers == self.base.population.n_workers:
+            return self.base
+        population = dataclasses.replace(self.base.population, n_workers=int(workers))
+        return validate_config(dataclasses.replace(self.base, population=population))
 
     @property
     def observed(self) -> dict[str, float]:

@@ -17,7 +17,6 @@ from typing import Any
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from experiments.calibration.discrepancy import reference_distance
 from experiments.calibration.outputs import NOT_IDENTIFIED
 from experiments.calibration.problem import CalibrationProblem
 from experiments.calibration.report_tables import (
@@ -32,6 +31,7 @@ from experiments.calibration.report_tables import (
     summary_html,
     table,
 )
+from experiments.calibration.unreached import unreached_reasons
 from experiments.io import write_text
 from experiments.report.page import html_page
 
@@ -71,7 +71,7 @@ CAPTIONS = {
     "noise": (
         "Per survey figure, the width of four 90% intervals: the model's own randomness at the "
         "posterior mean (re-simulated with different seeds; a finite workforce), the survey's "
-        "binomial sampling error from n, the same with the fitted survey dispersion, and the "
+        "binomial sampling error from n, the same with the fitted survey error, and the "
         "posterior predictive interval (all sources together). Where the red bar is longer than "
         "the black one, the model's own noise is larger than the survey's sampling error: a "
         "larger calibration workforce would narrow the intervals."
@@ -135,32 +135,27 @@ def _brief(
             )
             + "."
         )
+        text += [f"Why: {reason}" for reason in unreached_reasons(figures)]
     noise = fit.get("noise_summary")
     if noise:
         text.append(noise)
     unidentified = summary[summary.identified == NOT_IDENTIFIED].parameter.tolist()
     if settings.mode == "abc":
-        epsilon, reference = fit["final_epsilon"], reference_distance(problem.plan)
+        epsilon, reference = fit["final_epsilon"], fit["reference_deviance"]
+        binomial = fit["reference_deviance_binomial"]
         closeness = (
-            "about as close as sampling error allows"
+            "about as close as the survey error allows"
             if epsilon <= 2 * reference
             else "so the posterior is approximate (wider than an exact one); more generations "
             "would narrow it, if the model can fit the figures better at all"
         )
         text.append(
-            f"The last ABC threshold is {epsilon:.4g} against about {reference:g} for a model "
-            f"that fits the figures as well as their sampling error allows "
-            f"({epsilon / reference:.1f} times it), {closeness}."
+            f"The last ABC threshold is a deviance of {epsilon:.4g}, against about "
+            f"{reference:.3g} averaged by a true model with the fitted survey error "
+            f"({epsilon / reference:.1f} times it), {closeness}. With binomial sampling error "
+            f"alone (no survey dispersion) a true model would average about {binomial:.3g} "
+            f"({epsilon / binomial:.1f} times)."
         )
-        rho = summary[summary.key == "likelihood.dispersion"]["mean"]
-        if len(rho):
-            widened = reference_distance(problem.plan, float(rho.iloc[0]))
-            text.append(
-                f"With the fitted survey dispersion (rho = {float(rho.iloc[0]):.2g}) a true model "
-                f"would average about {widened:.3g}: the threshold is {epsilon / widened:.1f} "
-                "times that (the distance is measured in binomial standard errors, so "
-                "between-survey variation alone raises it)."
-            )
         reason = fit.get("stop_reason", "")
         text.append(f"The fit stopped at its budget limit: {reason}.")
         text.append(
@@ -199,32 +194,34 @@ def _tools_html(cfg: DictConfig) -> str:
 
 
 def _method_html(cfg: DictConfig, problem: CalibrationProblem) -> str:
-    reference = reference_distance(problem.plan)
     joint = [a for a in problem.plan if len(a.answers) > 1]
     items = [
         f"The scenario: the model starts on {cfg.start_date} with {cfg.population.n_workers:,} "
-        f"workers (a calibration size chosen for speed) and runs week by week; every parameter "
-        "not fitted keeps its configured value, most of them assumptions (docs/ODD.md).",
+        f"workers in the fit (a size chosen for speed) and "
+        f"{problem.predictive_base.population.n_workers:,} in the posterior predictive and "
+        "noise runs (so the intervals carry little of a small workforce's own noise), and runs "
+        "week by week; every parameter not fitted keeps its configured value, most of them "
+        "assumptions (docs/ODD.md).",
         "A simulated survey asks the model in the week of each survey's fieldwork midpoint: the "
         "share of the staff group (or the whole workforce) who would give the answer, from the "
-        "instrument's ordered-probit response model, then a random sample of the figure's own n "
-        "from those shares. Sampling error therefore enters the fit as in the real survey; "
-        "samples are treated as simple random samples of a large workforce, which panels and "
-        "self-selected samples are not.",
-        "Likelihood: each survey's true share is drawn around the model's share with the "
-        "survey dispersion rho (likelihood.dispersion: a beta-binomial, or Dirichlet-"
-        "multinomial for joint answers, with design effect 1 + (n - 1) rho), then its n "
-        "respondents; rho = 0 is the binomial. It stands for wording, sample frame and mode "
-        "differences between surveys, so the predictive intervals include between-survey "
-        "variation.",
-        "Distance (ABC): the sum over figures of the squared difference between simulated and "
-        "published share in standard errors of the published figure (SE from n); answers of "
-        f"one question asked of the same respondents ({len(joint)} such group(s): "
+        "instrument's ordered-probit response model (attitudes) or the workers' use and "
+        "training records (census questions). Samples are treated as simple random samples of "
+        "a large workforce, which panels and self-selected samples are not.",
+        "Survey error (the likelihood): each survey's true share is drawn around the model's "
+        "share with dispersion rho (a beta-binomial, or Dirichlet-multinomial for joint "
+        "answers, with design effect 1 + (n - 1) rho), then its n respondents; rho = 0 is the "
+        "binomial. rho has two fitted parts: likelihood.dispersion for every survey (sample "
+        "frame, mode, weighting) and likelihood.wording_dispersion added for attitude "
+        "questions, whose different wordings all read one latent quantity of the model. The "
+        "predictive intervals include both.",
+        "Distance (ABC): the deviance of the published answer counts given the model's staff "
+        "shares of one simulation under that survey error: minus twice the log-likelihood, "
+        "relative to the published shares themselves, so the survey error is fitted by its "
+        "likelihood. Answers of one question asked of the same respondents "
+        f"({len(joint)} such group(s): "
         + (", ".join("+".join(a.figure_ids) for a in joint) or "none")
-        + ") are compared as one multinomial (Pearson's chi-square), other figures from the "
-        "same survey as independent samples (the correlation of one person's answers is not "
-        f"modelled). A true model would average about {reference:g} from sampling error "
-        "alone.",
+        + ") are one multinomial, other figures from the same survey independent samples (the "
+        "correlation of one person's answers is not modelled).",
         "Point estimate: binomial or multinomial deviance of the published counts against the "
         "model's staff shares, averaged over the same seeds in every trial.",
         "Survey questions as asked: each use figure is read with its own recall window (52 "

@@ -98,6 +98,15 @@ class CalibrationConfig:
         low=2,
         doc="simulation noise: simulations at the posterior mean with different seeds",
     )
+    predictive_workers: int | None = param(
+        None,
+        unit="workers",
+        low=1,
+        doc="workforce size of the posterior predictive and simulation-noise runs (None: the "
+        "fit's population.n_workers). Larger than the fit's so that the intervals carry the "
+        "survey's sampling error rather than a small model workforce's luck: the real "
+        "workforce is 1.4 million, so a small model's own noise is an artefact of its size",
+    )
     holdout_from: str | None = param(
         "2024-01-01", unit="ISO date", doc="validate: figures with fieldwork mid on or after it"
     )

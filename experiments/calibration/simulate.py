@@ -15,10 +15,12 @@ latent value and the response noise), averaged over the staff; for the census qu
 (``uses_ai`` with the figure's own recall window, ``use_frequency``, ``trained``,
 ``wants_training``) the share of the group whose record gives the answer
 (:func:`model.survey.census_answers`). The simulated survey then draws the figure's own sample
-size ``n`` from those shares: each survey's true share around the model's by the survey
-dispersion ``rho`` (a Dirichlet, Beta for one answer; none for ``rho = 0``), then a multinomial
-over the answers and "any other answer", so sampling error and between-survey variation enter
-the fit as they entered the published figure (:mod:`experiments.calibration.discrepancy`).
+size ``n`` from those shares: each survey's true share around the model's by the ask's
+``rho`` of the survey error model (:mod:`experiments.calibration.survey_error`: a Dirichlet,
+Beta for one answer; none for ``rho = 0``), then a multinomial over the answers and "any other
+answer", so sampling error and between-survey variation enter the predictive intervals as they
+entered the published figure. The fit itself compares the published counts with the model's
+staff shares under the same error model (:mod:`experiments.calibration.discrepancy`).
 A figure without a published n (``n = 0`` here) is not drawn: only the model's share is given.
 
 This treats the real survey as a random sample from a workforce much larger
@@ -41,6 +43,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from experiments.calibration.survey_error import NO_SURVEY_ERROR, SurveyError
 from model import WorkforceModel
 from model.config import ModelConfig
 from model.survey import (
@@ -248,7 +251,7 @@ def simulate_survey(
     seed: int,
     series: Iterable[Series] = (),
     every_weeks: int | None = None,
-    dispersion: float = 0.0,
+    survey_error: SurveyError = NO_SURVEY_ERROR,
     group_weights: np.ndarray | None = None,
 ) -> SurveySimulation:
     """Run the model and ask every survey of ``plan`` in its week.
@@ -257,7 +260,8 @@ def simulate_survey(
         config: The model config (with the parameter values to simulate).
         plan: The survey asks (:func:`build_plan`).
         seed: Seed of the simulation; the same seed gives the same result.
-        dispersion: Survey dispersion rho of the simulated surveys (0: binomial sampling).
+        survey_error: The survey error model of the simulated surveys (default: binomial
+            sampling only).
         group_weights: Weight per staff group code of an oversampled workforce (None: none).
         series: (quantity, answers, tool, staff_group) to record over time, for plots.
         every_weeks: Spacing of the recorded series (None: none); the run then goes to the
@@ -289,7 +293,7 @@ def simulate_survey(
                 group_weights,
             )
             drawn = (
-                draw_survey(expected, ask.n, rng, dispersion)
+                draw_survey(expected, ask.n, rng, survey_error.rho(ask))
                 if ask.n > 0
                 else np.full(len(ask.answers), np.nan)
             )
