@@ -25,7 +25,7 @@ from experiments.calibration.discrepancy import (
     expected_deviance,
     survey_log_likelihood,
 )
-from experiments.calibration.outputs import summarise_posterior
+from experiments.calibration.outputs import posterior_csv, summarise_posterior
 from experiments.calibration.parameters import ParameterSpec, configure
 from experiments.calibration.pipeline import _manifest_parts, stop_reason
 from experiments.calibration.predictive import coverage
@@ -405,3 +405,27 @@ def test_unreached_figures_name_the_figures_that_pull_the_other_way():
     assert "support (76% published, model 72%)" in optimistic and "want_more" not in optimistic
     assert use.startswith("use_genai: the model is below it") and "no other fitted" in use
     assert unreached_reasons(figures.assign(inside_90=True)) == []
+
+
+def test_posterior_csv_is_what_the_psa_loads(tmp_path):
+    """The published posterior sample has config paths as columns and loads in the PSA with its
+    weights normalised and its values at full precision."""
+    from experiments.uncertainty.draws import load_posterior
+
+    params = [
+        ParameterSpec("trust", "population.archetypes.user.initial_trust", 0.3, 0.75, "-", ""),
+        ParameterSpec("rho", "likelihood.dispersion", 0.0, 0.01, "-", ""),
+    ]
+    posterior = pd.DataFrame({"particle": [0, 1, 2], "trust": [0.5, 0.6123456789012345, 0.7],
+                              "rho": [0.001, 0.002, 0.003], "weight": [2.0, 1.0, 1.0],
+                              "distance": [40.0, 41.0, 42.0], "seed": [11, 12, 13]})  # fmt: skip
+    path = tmp_path / "uk_posterior.csv"
+    path.write_text(posterior_csv(posterior, params, ["made by a test"]))
+    assert path.read_text().startswith("# made by a test\n")
+    loaded = load_posterior(path)
+    assert loaded.columns.tolist() == ["particle", "weight", "distance", "simulation_seed",
+                                       "population.archetypes.user.initial_trust",
+                                       "likelihood.dispersion"]  # fmt: skip
+    assert loaded.weight.tolist() == [0.5, 0.25, 0.25]
+    assert loaded["population.archetypes.user.initial_trust"][1] == 0.6123456789012345
+    assert loaded.simulation_seed.tolist() == [11, 12, 13]

@@ -11,6 +11,8 @@
   in ``conf/calibrated/``. List entries (``tools.1.reliability``) cannot be merged from a YAML
   file into a list, and their meaning depends on the experiment's tools: they are written as
   comments, with the command-line override to give where the tools match.
+- :func:`posterior_csv`: the weighted posterior sample, one row per particle with config paths
+  as columns, as the probabilistic sensitivity analysis reads it (``psa.posterior``).
 """
 
 from __future__ import annotations
@@ -119,8 +121,35 @@ def calibrated_yaml(summary: pd.DataFrame, header: Sequence[str]) -> str:
     return "\n".join(lines) + "\n" + (yaml.safe_dump(body, sort_keys=False) if body else "{}\n")
 
 
-def publish(text: str, name: str, folder: str) -> Path:
-    """Write the calibrated YAML as ``<folder>/<name>.yaml`` (relative: to the repository)."""
+def posterior_csv(
+    posterior: pd.DataFrame, parameters: Sequence[ParameterSpec], header: Sequence[str]
+) -> str:
+    """The weighted posterior sample as the PSA reads it (``psa.posterior``).
+
+    One row per particle: ``particle``, ``weight`` (sums to 1), ``distance``,
+    ``simulation_seed``, then one column per parameter named by its config key (likelihood keys
+    included: the PSA ignores columns that are not config paths). Values at full precision.
+    """
+    table = pd.DataFrame(
+        {
+            "particle": posterior["particle"].to_numpy(),
+            "weight": posterior["weight"] / posterior["weight"].sum(),
+            "distance": posterior["distance"].to_numpy(),
+            "simulation_seed": posterior["seed"].to_numpy(),
+            **{p.key: posterior[p.name].to_numpy() for p in parameters},
+        }
+    )
+    comments = "".join(f"# {line}\n" for line in header)
+    return comments + table.to_csv(index=False, float_format="%.17g")
+
+
+def publish(text: str, name: str, folder: str, posterior: str | None = None) -> Path:
+    """Write the calibrated YAML as ``<folder>/<name>.yaml`` (relative: to the repository).
+
+    With ``posterior`` (:func:`posterior_csv`), also ``<folder>/<name>_posterior.csv``.
+    """
     base = Path(folder)
     base = base if base.is_absolute() else REPO_ROOT / base
+    if posterior is not None:
+        write_text(base / f"{name}_posterior.csv", posterior)
     return write_text(base / f"{name}.yaml", text)

@@ -25,7 +25,12 @@ from experiments.calibration.baselines import (
 )
 from experiments.calibration.discrepancy import expected_deviance
 from experiments.calibration.noise import noise_sentence, noise_table
-from experiments.calibration.outputs import calibrated_yaml, publish, summarise_posterior
+from experiments.calibration.outputs import (
+    calibrated_yaml,
+    posterior_csv,
+    publish,
+    summarise_posterior,
+)
 from experiments.calibration.predictive import coverage, figure_table, posterior_predictive
 from experiments.calibration.problem import CalibrationProblem, build_problem
 from experiments.calibration.recovery import recovery_sentence, recovery_table
@@ -177,6 +182,17 @@ def _header(cfg: DictConfig, problem: CalibrationProblem, out_dir: Path) -> list
     ]
 
 
+def _posterior_header(header: list[str]) -> list[str]:
+    return [
+        "Posterior sample: the particles of the last ABC-SMC generation, one row each, with its",
+        "importance weight (sums to 1), ABC distance (deviance) and the seed of its simulation.",
+        "Columns after simulation_seed are config paths; likelihood.* columns describe the",
+        "surveys, not the model, and are ignored by the PSA (experiment=psa), which samples",
+        "whole rows by weight so the calibrated parameters keep their correlations.",
+        *header[:3],
+    ]
+
+
 def _plots(out_dir: Path, problem: CalibrationProblem, fit: dict, tables: dict) -> dict[str, Path]:
     made = {
         "fit": plots.save(
@@ -271,10 +287,17 @@ def run_calibration(cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
         write_table(out_dir / "diagnostics", fit["diagnostics"], ("csv",))
     if "trials" in fit:
         write_table(out_dir / "trials", fit["trials"], ("csv",))
-    text = calibrated_yaml(summary, _header(cfg, problem, out_dir))
+    header = _header(cfg, problem, out_dir)
+    text = calibrated_yaml(summary, header)
     write_text(out_dir / "calibrated.yaml", text)
+    sample = None
+    if settings.mode == "abc":
+        sample = posterior_csv(posterior, problem.parameters, _posterior_header(header))
+        write_text(out_dir / "posterior.csv", sample)
     published = (
-        publish(text, settings.publish_as, settings.publish_dir) if settings.publish_as else None
+        publish(text, settings.publish_as, settings.publish_dir, sample)
+        if settings.publish_as
+        else None
     )
     made = _plots(out_dir, problem, fit, tables)
     counts = {k: v for k, v in fit.items() if not hasattr(v, "columns")}
