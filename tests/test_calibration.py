@@ -323,7 +323,17 @@ def test_small_recovery_run_covers_the_truth_and_reports_what_is_not_identified(
     assert (tmp_path / "calibrated" / "recovered.yaml").read_text() == (
         out / "calibrated.yaml"
     ).read_text()
-    assert "not identified by these data" in (out / "report.html").read_text()
+    assert (tmp_path / "calibrated" / "recovered_posterior.csv").read_text() == (
+        out / "posterior.csv"
+    ).read_text()
+    report = (out / "report.html").read_text()
+    assert "not identified by these data" in report
+    # No survey error is fitted in this set, so the threshold's reference is the binomial one:
+    # what the deviance averages for a true model, about 2 for the two answers of the 2020 wave.
+    reference = result["manifest"]["reference_deviance"]
+    assert reference == result["manifest"]["reference_deviance_binomial"]
+    assert reference == pytest.approx(2.0, abs=0.3)
+    assert f"against about {reference:.3g} averaged by a true model" in report
     assert not list(out.rglob("*.tmp"))
 
 

@@ -154,7 +154,13 @@ def _brief(
             f"{reference:.3g} averaged by a true model with the fitted survey error "
             f"({epsilon / reference:.1f} times it), {closeness}. With binomial sampling error "
             f"alone (no survey dispersion) a true model would average about {binomial:.3g} "
-            f"({epsilon / binomial:.1f} times)."
+            f"({epsilon / binomial:.1f} times)"
+            + (
+                ": the published figures lie further from any one model, and from each other, "
+                "than their sampling error, which the fitted survey error measures."
+                if epsilon > 3 * binomial
+                else "."
+            )
         )
         reason = fit.get("stop_reason", "")
         text.append(f"The fit stopped at its budget limit: {reason}.")
