@@ -28,12 +28,16 @@ register_resolvers()
 
 
 def compose_scenario(overrides: list[str]) -> DictConfig:
-    """Compose the config of one scenario: the command line, then the scenario's overrides."""
+    """Compose the config of one scenario: the command line, then the scenario's overrides.
+
+    The command line's ``hydra.searchpath`` is passed on, so experiment and group configs kept
+    outside ``conf/`` are found again when each scenario is composed.
+    """
     keys = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
-    command_line = [
-        o for o in HydraConfig.get().overrides.task if o.split("=", 1)[0].lstrip("+~") not in keys
-    ]
-    return compose(config_name="config", overrides=[*command_line, *overrides])
+    given = HydraConfig.get().overrides
+    command_line = [o for o in given.task if o.split("=", 1)[0].lstrip("+~") not in keys]
+    search = [o for o in given.hydra if o.split("=", 1)[0].lstrip("+~") == "hydra.searchpath"]
+    return compose(config_name="config", overrides=[*search, *command_line, *overrides])
 
 
 @hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")

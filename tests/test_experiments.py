@@ -351,3 +351,30 @@ def test_full_error_shows_the_traceback(tmp_path):
         "tools.0.reliability=1.5", *TINY, f"hydra.run.dir={tmp_path}", env={"HYDRA_FULL_ERROR": "1"}
     )
     assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+def test_an_experiment_kept_outside_conf_runs_its_scenarios(tmp_path):
+    """hydra.searchpath reaches the composition of each scenario: an experiment file in another
+    folder runs every scenario (each scenario used to fail with 'Could not find')."""
+    (tmp_path / "conf" / "experiment").mkdir(parents=True)
+    (tmp_path / "conf" / "experiment" / "outside.yaml").write_text(
+        "# @package _global_\n"
+        "name: outside\n"
+        "experiment:\n"
+        "  title: An experiment outside conf/\n"
+        "  question: Does it run?\n"
+        "  replicates: 1\n"
+        "  scenarios:\n"
+        "    first: []\n"
+        "    second: [seed=3]\n"
+    )
+    out = tmp_path / "run"
+    result = run_cli(
+        f"hydra.searchpath=[file://{tmp_path / 'conf'}]",
+        "experiment=outside",
+        *TINY,
+        f"hydra.run.dir={out}",
+    )
+    assert result.returncode == 0, result.stderr
+    summary = pd.read_csv(out / "summary.csv")
+    assert set(summary.scenario) == {"first", "second"}
