@@ -37,7 +37,7 @@ from experiments.calibration.simulate import (
 )
 from experiments.calibration.survey_error import SurveyError
 from experiments.schema import register_configs
-from experiments.survey_data import load_targets
+from experiments.survey_targets import load_targets
 from model import WorkforceModel, as_model_config
 from model.config import ARCHETYPES
 from model.validation import ConfigError

@@ -311,7 +311,7 @@ def test_abc_on_dask_accepts_particles_that_re_simulate_from_their_seeds(tmp_pat
     from experiments.calibration.parameters import apply_overrides
     from experiments.calibration.problem import build_problem
     from experiments.calibration.simulate import simulate_survey
-    from experiments.survey_data import load_targets
+    from experiments.survey_targets import load_targets
 
     targets = load_targets(REPO / "conf" / "calibration" / "targets" / "uk_nhs.yaml")
     others = [f for f in targets.figure_id if not f.startswith("hf2020_want_")]

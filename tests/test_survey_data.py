@@ -16,11 +16,10 @@ from experiments.survey_data import (
     SURVEY_COLUMNS,
     Problem,
     SurveyDataError,
-    TargetsError,
     load_survey_data,
-    load_targets,
     validate_survey_file,
 )
+from experiments.survey_targets import TargetsError, load_targets
 from model.survey import QUESTION_TYPES
 
 REPO = Path(__file__).resolve().parent.parent

@@ -35,7 +35,7 @@ from experiments.calibration.parameters import (
 )
 from experiments.calibration.schema import CalibrationConfig, validate_calibration
 from experiments.calibration.simulate import SurveyAsk, build_plan, simulate_survey, survey_week
-from experiments.survey_data import load_targets
+from experiments.survey_targets import load_targets
 from model import as_model_config
 from model.config import ModelConfig
 from model.validation import ConfigError, validate_config

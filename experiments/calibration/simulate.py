@@ -1,6 +1,6 @@
 """Simulate the published surveys: the model's answer to each survey figure, week by week.
 
-A targets table (:func:`experiments.survey_data.load_targets`) becomes a list of
+A targets table (:func:`experiments.survey_targets.load_targets`) becomes a list of
 :class:`SurveyAsk`: one question asked of one sample in one week. Figures that are answer
 categories of one question asked of the same respondents (the targets' ``joint`` label, with the
 same dataset, fieldwork and staff group) are one ask with several answers, drawn together as one
@@ -107,7 +107,7 @@ def build_plan(targets: pd.DataFrame, config: ModelConfig) -> list[SurveyAsk]:
     """The survey asks of a targets table, in week order; ConfigError for figures off the calendar.
 
     Args:
-        targets: Rows of :func:`experiments.survey_data.load_targets` (usable figures).
+        targets: Rows of :func:`experiments.survey_targets.load_targets` (usable figures).
         config: The model config whose calendar (``start_date``, ``weeks``) places the surveys.
     """
     table = targets.copy()
