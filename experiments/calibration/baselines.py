@@ -15,8 +15,8 @@ Each baseline's predictive distribution is normal around its value with the samp
 of the held-out survey at that value plus that of the earlier wave(s) it extrapolates (each
 with the design effect ``1 + (n - 1) rho`` of the fitted survey error for the figure's kind of
 question, :mod:`experiments.calibration.survey_error`), so a baseline is as honest about
-sampling error and between-survey variation as the model. The model's predictive distribution is its
-posterior predictive ensemble of simulated surveys.
+sampling error and between-survey variation as the model. The model's predictive distribution
+is its posterior predictive ensemble of simulated surveys.
 
 Scores per figure (:func:`score_table`): absolute error of the point forecast (the model's
 predictive median), the continuous ranked probability score (CRPS; Gneiting and Raftery 2007,
@@ -54,7 +54,7 @@ def naive_forecasts(
 
     Args:
         targets: Figures with ``figure_id``, ``status``, ``baseline_series``, ``staff_group``,
-            ``fieldwork_mid``, ``target_share`` and ``n``.
+            ``fieldwork_mid``, ``target_share``, ``n`` and ``quantity``.
         survey_error: The fitted survey error (each figure gets the rho of its kind of
             question) for the baselines' sampling variance.
 
