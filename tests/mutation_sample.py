@@ -42,7 +42,7 @@ def load_exit_codes(mutants: Path) -> dict[str, dict[str, int | None]]:
         source = str(meta.relative_to(mutants))[: -len(".meta")]
         codes[source] = json.loads(meta.read_text())["exit_code_by_key"]
     if not codes:
-        raise SystemExit(f"no mutmut *.meta files under {mutants}: run mutmut once to generate them")
+        raise SystemExit(f"no mutmut *.meta files under {mutants}: run mutmut once first")
     return codes
 
 
@@ -77,9 +77,7 @@ def clopper_pearson(killed: int, n: int, level: float = 0.95) -> tuple[float, fl
 
 def score(codes: dict[str, dict[str, int | None]], names: list[str]) -> str:
     """The sample's score by file and pooled, and its surviving non-equivalent mutants."""
-    equivalent = {
-        line.split("#")[0].strip() for line in EQUIVALENT.read_text().splitlines()
-    } - {""}
+    equivalent = {line.split("#")[0].strip() for line in EQUIVALENT.read_text().splitlines()} - {""}
     where = {name: f for f, keys in codes.items() for name in keys}
     missing = [n for n in names if n not in where]
     if missing:

@@ -106,7 +106,10 @@ def test_a_once_only_programme_never_reinvites_those_trained_in_week_zero(small_
     exactly once over 3 weeks. Kills ``train__mutmut_27`` (``last_invited <= 0``: week-0
     invitees due again)."""
     config = small_config(
-        population__n_workers=100, weeks=3, training__workload_pressure=0.0, strategy__budget_gbp=1e9
+        population__n_workers=100,
+        weeks=3,
+        training__workload_pressure=0.0,
+        strategy__budget_gbp=1e9,
     )
     config.training.base_attendance = 1.0
     config.strategy.programmes = [
@@ -151,4 +154,3 @@ def test_a_lasting_course_keeps_an_earlier_course_fading(small_config) -> None:
     model.week = 5
     training.decay_training_gains(model)
     assert (model.workforce.transient_gain[:, 0, m] < before[:, 0]).all()
-
