@@ -22,7 +22,7 @@ from model.outcomes import group_rows, group_table
 from model.params import fraction, param
 from model.tools import deploy
 from model.use import beta_update
-from model.validation import ConfigError
+from model.validation import ConfigError, check_go_live
 
 
 @pytest.mark.parametrize(
@@ -171,3 +171,22 @@ def test_group_rows_and_group_table_are_the_same_table(small_config) -> None:
             want = expected[name]
             assert (value == want) or (np.isnan(value) and np.isnan(want)), name
         assert isinstance(row["headcount"], int)
+
+
+def test_self_assessment_error_is_perceived_minus_true_accuracy(small_config) -> None:
+    """The recorded self-assessment error is the mean of perceived minus true own accuracy
+    (positive: over-confident). Kills ``outcomes._cell_sums__mutmut_93`` (the sum instead)."""
+    model = WorkforceModel(small_config(weeks=2))
+    table = model.run()
+    wf = model.workforce
+    expected = np.mean(wf.perceived_accuracy - wf.unaided_accuracy)
+    assert table["self_assessment_error"].iloc[-1] == pytest.approx(expected, abs=1e-12)
+
+
+def test_check_go_live_names_a_tool_that_goes_live_after_the_horizon(small_config) -> None:
+    """Kills ``validation.check_go_live__mutmut_18`` (``week_of`` called without the config)."""
+    config = small_config(weeks=52)
+    assert check_go_live(config) == []
+    config.tools[0].rollout.go_live_week = 52
+    (problem,) = check_go_live(config)
+    assert problem.startswith("tools.0.rollout.go_live_week = 52 (week 52): expected a week")
