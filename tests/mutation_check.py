@@ -10,7 +10,7 @@ The test files are copied into ``mutants/tests/`` (the current versions), then f
 pytest runs them inside ``mutants/`` with ``MUTANT_UNDER_TEST`` set to the mutant's name, which
 is how mutmut itself activates a mutant. A clean run (no mutant) must pass first. Prints
 ``killed`` or ``SURVIVED`` per mutant; exits 1 if any survived. ``--mutants DIR`` uses another
-mutmut directory (the kernel pass: ``mutants-kernels/mutants``).
+mutmut directory (the kernel pass: ``mutants-kernels/mutants``, run with the JIT off).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from pathlib import Path
 def run_tests(mutants: Path, tests: list[str], mutant: str) -> int:
     """pytest's exit code for ``tests`` inside ``mutants`` with ``mutant`` active."""
     env = {**os.environ, "MUTANT_UNDER_TEST": mutant, "PYTHONPATH": str(mutants.resolve())}
+    if mutants.resolve().parent.name == "mutants-kernels":  # the kernel pass: JIT off
+        env |= {"MUTMUT_KERNEL_PASS": "1", "NUMBA_DISABLE_JIT": "1"}
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     return subprocess.run(command, cwd=mutants, env=env, capture_output=True).returncode
 
