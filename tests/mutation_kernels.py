@@ -27,6 +27,7 @@ WORK = Path("mutants-kernels")
 COPY = ["model", "experiments", "tests", "conf", "data", "benchmarks", "run.py", "pyproject.toml"]
 KERNEL_TESTS = [
     "tests/test_kernels.py",
+    "tests/test_kernel_rules.py",
     "tests/test_per_agent_reference.py",
     "tests/test_mechanism_directions.py",
     "tests/test_outcomes.py",
