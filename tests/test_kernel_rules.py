@@ -84,3 +84,24 @@ def test_reluctant_users_stop(small_config) -> None:
     assert wf.uses.sum() > 50
     adopt(model)
     assert wf.uses.sum() == 0
+
+
+def test_each_weeks_cases_split_into_right_and_wrong_advice_and_correct_decisions(
+    small_config, set_staff_groups
+) -> None:
+    """Every case had right or wrong advice (right + wrong = cases); with perfect unaided
+    accuracy every case not lost to wrong advice acted on is decided right (correct + acted-on
+    wrong = cases) and no right advice is lost. Kills ``_use_outcomes__mutmut_30`` (overridden
+    wrong advice subtracted from the noticed rate) and ``_79`` (overridden right advice
+    subtracted from the decisions made alone)."""
+    config = set_staff_groups(
+        small_config(population__n_workers=200, weeks=4), unaided_accuracy=1.0
+    )
+    config.behaviour.adoption_rate = 1.0
+    model = WorkforceModel(config)
+    model.run()
+    counts = model.tally.counts
+    assert counts["cases"].sum() > 100 and counts["right_advice"].sum() > 0
+    assert np.allclose(counts["right_advice"] + counts["wrong_advice"], counts["cases"])
+    assert np.allclose(counts["correct"] + counts["relied_wrong"], counts["cases"])
+    assert np.allclose(counts["aversion_errors"], 0.0)
