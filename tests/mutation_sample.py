@@ -75,15 +75,50 @@ def clopper_pearson(killed: int, n: int, level: float = 0.95) -> tuple[float, fl
     return float(low), float(high)
 
 
+def load_equivalent() -> tuple[set[str], set[str]]:
+    """Names listed as equivalent, and those of them under a ``# dead code`` heading."""
+    equivalent, dead, in_dead = set(), set(), False
+    for line in EQUIVALENT.read_text().splitlines():
+        if line.startswith("#"):
+            in_dead = line.lower().startswith("# dead code")
+        elif line.strip():
+            equivalent.add(line.strip())
+            if in_dead:
+                dead.add(line.strip())
+    return equivalent, dead
+
+
+def merged_codes(codes: dict[str, dict[str, int | None]], previous: list[Path]) -> dict:
+    """``codes`` with a mutant counted killed if an earlier run (``previous`` dirs) killed it.
+
+    Sound only when the tests were only added between the runs: a test that killed a mutant
+    still kills it.
+    """
+    earlier: dict[str, int | None] = {}
+    for directory in previous:
+        for meta in sorted(directory.glob("*.meta")):
+            for name, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+                if code in KILLED:
+                    earlier[name] = code
+    return {
+        f: {n: (earlier[n] if n in earlier and c not in KILLED else c) for n, c in keys.items()}
+        for f, keys in codes.items()
+    }
+
+
 def score(codes: dict[str, dict[str, int | None]], names: list[str]) -> str:
-    """The sample's score by file and pooled, and its surviving non-equivalent mutants."""
-    equivalent = {line.split("#")[0].strip() for line in EQUIVALENT.read_text().splitlines()} - {""}
+    """The sample's score by file and pooled, and its surviving non-equivalent mutants.
+
+    Sampled mutants that no longer exist (their code was removed since the draw) are reported
+    and left out. The pooled score is given with dead-code mutants as equivalent and, in the
+    last line, as survivors.
+    """
+    equivalent, dead = load_equivalent()
     where = {name: f for f, keys in codes.items() for name in keys}
-    missing = [n for n in names if n not in where]
-    if missing:
-        raise SystemExit(f"{len(missing)} sampled mutants no longer exist, e.g. {missing[0]}")
+    removed = [n for n in names if n not in where]
+    names = [n for n in names if n in where]
     by_file: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # n, killed, equiv, tmo
-    survivors, unchecked = [], []
+    survivors, unchecked, dead_hits = [], [], 0
     for name in names:
         code = codes[where[name]][name]
         row = by_file[where[name]]
@@ -93,6 +128,7 @@ def score(codes: dict[str, dict[str, int | None]], names: list[str]) -> str:
             row[3] += code not in (1, 3)
         elif name in equivalent:
             row[2] += 1
+            dead_hits += name in dead
         elif code is None:
             unchecked.append(name)
         else:
@@ -110,15 +146,22 @@ def score(codes: dict[str, dict[str, int | None]], names: list[str]) -> str:
         )
     n, k, e, t = (sum(r[i] for r in by_file.values()) for i in range(4))
     low, high = clopper_pearson(k, n - e)
+    low_d, high_d = clopper_pearson(k, n - e + dead_hits)
     total = sum(len(v) for v in codes.values())
     lines.append(f"| **all** | {n} | {k} ({t}) | {e} | {n - e - k} | {k / (n - e):.1%} |")
     lines += [
         "",
-        f"{n} of {total} mutants sampled; score {k} / {n - e} = {k / (n - e):.1%}, "
-        f"95% CI (Clopper-Pearson) {low:.1%} to {high:.1%}.",
+        f"{n} of {total} mutants sampled and still present ({len(removed)} more sampled in code "
+        f"since removed); score {k} / {n - e} = {k / (n - e):.1%}, 95% CI (Clopper-Pearson) "
+        f"{low:.1%} to {high:.1%}.",
+        f"Counting the {dead_hits} mutants in dead code as survivors: {k} / {n - e + dead_hits} = "
+        f"{k / (n - e + dead_hits):.1%} (95% CI {low_d:.1%} to {high_d:.1%}).",
         "",
         "Surviving non-equivalent mutants of the sample:",
         *(f"- {s}" for s in survivors),
+        "",
+        "Sampled mutants whose code was removed:",
+        *(f"- {r}" for r in removed),
     ]
     return "\n".join(lines)
 
@@ -134,6 +177,9 @@ def main(argv: list[str] | None = None) -> None:
     d.add_argument("--only", default="", help="draw only from files whose path starts so")
     s = sub.add_parser("score")
     s.add_argument("sample", type=Path)
+    s.add_argument(
+        "--previous", type=Path, action="append", default=[], help="*.meta of an earlier run"
+    )
     args = parser.parse_args(argv)
     codes = load_exit_codes(args.mutants)
     if args.command == "draw":
@@ -141,7 +187,7 @@ def main(argv: list[str] | None = None) -> None:
         print("\n".join(draw(codes, args.size, args.seed)))
     else:
         names = args.sample.read_text().split()
-        print(score(codes, names))
+        print(score(merged_codes(codes, args.previous), names))
 
 
 if __name__ == "__main__":
