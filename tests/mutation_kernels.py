@@ -42,7 +42,7 @@ only_mutate = ["model/*kernels.py"]
 also_copy = ["benchmarks", "conf", "data", "run.py"]
 pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q"]
 pytest_add_cli_args_test_selection = {KERNEL_TESTS!r}
-timeout_multiplier = 5.0
+timeout_multiplier = 20.0
 
 """.replace("'", '"')
 

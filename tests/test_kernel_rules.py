@@ -105,3 +105,64 @@ def test_each_weeks_cases_split_into_right_and_wrong_advice_and_correct_decision
     assert np.allclose(counts["right_advice"] + counts["wrong_advice"], counts["cases"])
     assert np.allclose(counts["correct"] + counts["relied_wrong"], counts["cases"])
     assert np.allclose(counts["aversion_errors"], 0.0)
+
+
+def _one_week_of_use(small_config, make_tool, **behaviour) -> tuple[WorkforceModel, dict]:
+    """Two tools live from week 0 (error salience 1); every worker uses tool a only, believes
+    in own accuracy 0.5 and has self-efficacy 0.5; one week later (and the state before)."""
+    tools = [make_tool("a", error_salience=1.0), make_tool("b", error_salience=1.0)]
+    config = small_config(population__n_workers=100, weeks=1, tools=tools)
+    for name, value in behaviour.items():
+        setattr(config.behaviour, name, value)
+    config.behaviour.adoption_rate = 0.0
+    config.behaviour.drop_rate = 0.0
+    model = WorkforceModel(config)
+    wf = model.workforce
+    wf.uses[:] = False
+    wf.uses[:, 0] = True
+    wf.mandated[:] = False
+    model.neighbours_using.values[:] = model.adjacency @ wf.uses.astype(float)
+    wf.perceived_accuracy[:] = 0.5
+    wf.self_efficacy[:] = 0.5
+    before = {
+        "trust_b": wf.trust[:, 1].copy(),
+        "perceived": wf.perceived_accuracy.copy(),
+        "self_efficacy": wf.self_efficacy.copy(),
+    }
+    model.step()
+    return model, before
+
+
+def test_evidence_about_one_tool_spills_over_to_trust_in_the_other(small_config, make_tool) -> None:
+    """Users of tool a only end the week with a different trust in tool b with spillover 0.5
+    than with spillover 0 (same seed: everything else is the same). Kills
+    ``_learn__mutmut_26`` (spillover applied only above 1)."""
+    spilled, _ = _one_week_of_use(small_config, make_tool, spillover=0.5)
+    kept, _ = _one_week_of_use(small_config, make_tool, spillover=0.0)
+    assert np.abs(spilled.workforce.trust[:, 1] - kept.workforce.trust[:, 1]).max() > 1e-3
+
+
+def test_own_accuracy_belief_follows_own_decided_cases(
+    small_config, make_tool, set_staff_groups
+) -> None:
+    """Deciding alone, staff who are always right (h = 1) come to believe more in their own
+    accuracy; staff always wrong whose errors are all noticed (h = 0, salience 1) believe
+    less. Self-efficacy rises with practice but stays below 1. Kills
+    ``_use_outcomes__mutmut_119`` (own decisions subtracted), ``_learn__mutmut_68`` (noticed
+    errors counted as successes) and ``_learn__mutmut_84`` (``2 - s``)."""
+
+    def with_accuracy(h: float) -> tuple[WorkforceModel, dict]:
+        def config(**kw):  # noqa: ANN202
+            return set_staff_groups(small_config(**kw), unaided_accuracy=h)
+
+        return _one_week_of_use(config, make_tool, practice_gain=0.5)
+
+    model, before = with_accuracy(1.0)
+    wf = model.workforce
+    assert (wf.perceived_accuracy >= before["perceived"]).all()
+    assert (wf.perceived_accuracy > before["perceived"] + 1e-6).mean() > 0.5
+    assert (wf.self_efficacy > before["self_efficacy"]).all() and (wf.self_efficacy <= 1).all()
+    model, before = with_accuracy(0.0)
+    wf = model.workforce
+    assert (wf.perceived_accuracy <= before["perceived"]).all()
+    assert (wf.perceived_accuracy < before["perceived"] - 1e-6).mean() > 0.5
