@@ -9,14 +9,16 @@ with an exact (Clopper-Pearson) binomial 95% interval.
 Run from the project root, after mutmut has generated the mutants (any ``mutmut run``, e.g. of
 one mutant, does that)::
 
-    python tests/mutation_sample.py draw --size 400 --seed 15 > mutants/sample.txt
+    python tests/mutation_sample.py draw --size 400 --seed 15 --only model/ > mutants/sample.txt
     mutmut run --max-children 1 $(cat mutants/sample.txt)
     python tests/mutation_sample.py score mutants/sample.txt
 
 ``score`` counts a mutant killed when mutmut says killed or timeout; mutants listed in
 ``tests/mutation_equivalent.txt`` (one name a line, the reason in tests/MUTATION.md) are left out
-of the denominator; "no tests" counts as survived. ``--mutants DIR`` reads another mutmut
-directory (the kernel pass, :mod:`tests.mutation_kernels`).
+of the denominator (also when they timed out: that is the machine's load); "no tests" counts as
+survived. ``--previous DIR`` (repeatable) counts a mutant killed if the run whose ``*.meta``
+files were saved in DIR killed it: for a rerun of the survivors after tests were added.
+``--mutants DIR`` reads another mutmut directory (the kernel pass, ``mutants-kernels/mutants``).
 """
 
 from __future__ import annotations
@@ -123,10 +125,10 @@ def score(codes: dict[str, dict[str, int | None]], names: list[str]) -> str:
         code = codes[where[name]][name]
         row = by_file[where[name]]
         row[0] += 1
-        if code in KILLED:
+        if code in (1, 3) or (code in KILLED and name not in equivalent):
             row[1] += 1
             row[3] += code not in (1, 3)
-        elif name in equivalent:
+        elif name in equivalent:  # a timeout of an equivalent mutant is the machine's load
             row[2] += 1
             dead_hits += name in dead
         elif code is None:
