@@ -24,7 +24,17 @@ import sys
 from pathlib import Path
 
 WORK = Path("mutants-kernels")
-COPY = ["model", "experiments", "tests", "conf", "data", "benchmarks", "run.py", "pyproject.toml"]
+COPY = [
+    "model",
+    "experiments",
+    "tests",
+    "conf",
+    "data",
+    "docs",
+    "benchmarks",
+    "run.py",
+    "pyproject.toml",
+]
 KERNEL_TESTS = [
     "tests/test_kernels.py",
     "tests/test_kernel_rules.py",
@@ -39,7 +49,7 @@ KERNEL_TESTS = [
 KERNEL_CONFIG = f"""[tool.mutmut]
 source_paths = ["model", "experiments"]
 only_mutate = ["model/*kernels.py"]
-also_copy = ["benchmarks", "conf", "data", "run.py"]
+also_copy = ["benchmarks", "conf", "data", "docs", "run.py"]
 pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q"]
 pytest_add_cli_args_test_selection = {KERNEL_TESTS!r}
 timeout_multiplier = 20.0
