@@ -71,47 +71,11 @@ def refresh_peer_weights(model: WorkforceModel, index: np.ndarray) -> None:
     peers.weight_total.update(index, peers.weight[index] - previous)
 
 
-def neighbour_mean_trust(
-    model: WorkforceModel,
-    weight: np.ndarray,
-    total: np.ndarray | None = None,
-    rows: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Influence-weighted mean trust of workers' neighbours (n x K) and the weight totals.
-
-    For the workers at ``rows`` (all if None). ``total``, if given, is ``A @ weight`` already
-    computed. With bounded confidence the sums run only over ties whose ends differ by less than
-    ``delta_bc``, computed per edge and summed per row with ``np.bincount``.
-    """
-    trust = model.workforce.trust
-    index = slice(None) if rows is None else rows
-    if not model.config.behaviour.bounded_confidence:
-        total = model.neighbour_sums(weight) if total is None else total
-        weighted = model.neighbour_sums(weight[:, None] * trust)[index]
-        total_k = np.broadcast_to(total[index, None], weighted.shape)
-    else:
-        edge_rows = np.repeat(np.arange(model.degree.size), model.degree)
-        cols = model.adjacency.indices
-        delta = model.config.behaviour.confidence_bound
-        n = trust.shape[0]
-        weighted = np.empty_like(trust)
-        total_k = np.empty_like(trust)
-        for k in range(trust.shape[1]):
-            close = np.abs(trust[cols, k] - trust[edge_rows, k]) < delta
-            w_edge = np.where(close, weight[cols], 0.0)
-            total_k[:, k] = np.bincount(edge_rows, weights=w_edge, minlength=n)
-            weighted[:, k] = np.bincount(edge_rows, weights=w_edge * trust[cols, k], minlength=n)
-        weighted, total_k = weighted[index], total_k[index]
-    mean = np.divide(weighted, total_k, out=np.zeros(weighted.shape), where=total_k > 0)
-    return mean, np.asarray(total_k)
-
-
 def peer_influence(model: WorkforceModel) -> None:
     """Move talkers' trust toward their neighbours' influence-weighted mean.
 
     Who talks is one uniform draw per worker from the model's generator; the talkers' new
-    trust is one compiled pass over their CSR rows (:func:`model.kernels.peer_step`), with the
-    same sums in the same order as :func:`neighbour_mean_trust`.
+    trust is one compiled pass over their CSR rows (:func:`model.kernels.peer_step`).
     """
     wf, peers, beh = model.workforce, model.peer_weights, model.config.behaviour
     talks = model.rng.random(wf.size) < beh.talk_probability

@@ -21,10 +21,11 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-# Under mutation testing (mutmut runs pytest in its own process) the mutated functions are
-# wrapped in trampolines that numba cannot compile: run the compiled loops as plain Python there,
-# so their rules are mutated and tested like the rest. Set before the model imports numba.
-if "mutmut" in sys.modules:
+# Mutation testing (tests/MUTATION.md) wraps each mutated function in a trampoline that numba
+# cannot compile. The main pass leaves the kernel modules unmutated and keeps the JIT on (fast);
+# the kernel pass (tests/mutation_kernels.py sets MUTMUT_KERNEL_PASS=1) mutates them and runs
+# the compiled loops as plain Python. Set before the model imports numba.
+if "mutmut" in sys.modules and os.environ.get("MUTMUT_KERNEL_PASS") == "1":
     os.environ.setdefault("NUMBA_DISABLE_JIT", "1")
 
 import numpy as np  # noqa: E402

@@ -1,0 +1,166 @@
+"""The compiled loops against direct numpy: outcome sums, kept neighbour counts, stopping.
+
+Written against surviving mutants of the kernel pass (``model/kernels.py`` with the JIT off,
+tests/MUTATION.md); each docstring names the mutants (``model.kernels.x_<function>__mutmut_<n>``)
+it kills. Fast enough for the kernel pass, where every loop runs as plain Python.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model import WorkforceModel
+from model.adoption import adopt
+from model.config import ProgrammeConfig
+from model.tools import known_tool_trust
+
+
+@pytest.fixture(scope="module")
+def ran(small_config, make_tool) -> WorkforceModel:
+    """300 workers, two tools (one live in half the departments), e-learning for 30%, 6 weeks."""
+    tools = [make_tool("a"), make_tool("b", rollout="phased", go_live_week=0, rollout_weeks=40)]
+    config = small_config(population__n_workers=300, weeks=6, tools=tools)
+    config.strategy.budget_gbp = 1e9
+    config.strategy.programmes = [
+        ProgrammeConfig(modality="elearning", target="random", coverage=0.3, weekly_capacity=0.2)
+    ]
+    model = WorkforceModel(config)
+    model.run()
+    return model
+
+
+def test_outcome_row_equals_the_means_of_the_workforce(ran) -> None:
+    """The last outcome row equals means taken directly from the arrays, and the kept counts
+    of neighbours using a tool equal A @ uses. Kills
+    ``_cell_sums__mutmut_46`` (self-efficacy kept, not summed), ``_50`` (literacy subtracted),
+    ``_57`` (``trained >= 0``: everyone trained), and other broken sums of the kernel."""
+    wf, live = ran.workforce, ran.live
+    row = ran.outcomes.iloc[-1]
+    trained = wf.times_trained > 0
+    assert 0 < trained.mean() < 1 and 0 < live.any(axis=1).mean() and not live.all()
+    rho = ran.tools.department_reliability[wf.department]
+    gap = (wf.trust - rho)[live]
+    margin = ran.config.outcomes.appropriate_margin
+    expected = {
+        "mean_self_efficacy": wf.self_efficacy.mean(),
+        "mean_ai_literacy": (wf.baseline_literacy + wf.skill_total[:, 0]).mean(),
+        "trained_share": trained.mean(),
+        "starting_staff_share": wf.starting_staff.mean(),
+        "mean_perceived_accuracy": wf.perceived_accuracy.mean(),
+        "live_share": live.any(axis=1).mean(),
+        "mean_trust": known_tool_trust(wf.trust, live).mean(),
+        "adoption_share": wf.uses[live].mean(),
+        "appropriate_share": (np.abs(gap) <= margin).mean(),
+        "over_trust_share": (gap > margin).mean(),
+        "calibration_error": np.abs(gap).mean(),
+    }
+    for name, value in expected.items():
+        assert row[name] == pytest.approx(value, rel=1e-9), name
+    # The kept count of each worker's neighbours using a tool is A @ uses after weeks of starts
+    # and stops. Asserted here, in the test that builds the fixture, because mutmut runs only
+    # the tests that call a mutated function. Kills ``_adopt_tool__mutmut_137`` (changes
+    # added along the wrong rows).
+    assert np.array_equal(ran.neighbours_using.values, ran.adjacency @ wf.uses.astype(float))
+
+
+def test_reluctant_users_stop(small_config) -> None:
+    """Users far below their threshold with a drop rate of 1 all stop in one week (nobody is
+    mandated). Kills ``_adopt_tool__mutmut_85`` (a stop decision keeps the user)."""
+    config = small_config(population__n_workers=100)
+    config.behaviour.drop_rate = 1.0
+    model = WorkforceModel(config)
+    wf = model.workforce
+    model.week = 0
+    model.step()
+    wf.mandated[:] = False
+    wf.uses[:, 0] = model.live[:, 0]
+    wf.trust[:] = 0.0
+    wf.self_efficacy[:] = 0.0
+    wf.adoption_threshold[:] = 1.0
+    model.neighbours_using.values[:] = model.adjacency @ wf.uses.astype(float)
+    assert wf.uses.sum() > 50
+    adopt(model)
+    assert wf.uses.sum() == 0
+
+
+def test_each_weeks_cases_split_into_right_and_wrong_advice_and_correct_decisions(
+    small_config, set_staff_groups
+) -> None:
+    """Every case had right or wrong advice (right + wrong = cases); with perfect unaided
+    accuracy every case not lost to wrong advice acted on is decided right (correct + acted-on
+    wrong = cases) and no right advice is lost. Kills ``_use_outcomes__mutmut_30`` (overridden
+    wrong advice subtracted from the noticed rate) and ``_79`` (overridden right advice
+    subtracted from the decisions made alone)."""
+    config = set_staff_groups(
+        small_config(population__n_workers=200, weeks=4), unaided_accuracy=1.0
+    )
+    config.behaviour.adoption_rate = 1.0
+    model = WorkforceModel(config)
+    model.run()
+    counts = model.tally.counts
+    assert counts["cases"].sum() > 100 and counts["right_advice"].sum() > 0
+    assert np.allclose(counts["right_advice"] + counts["wrong_advice"], counts["cases"])
+    assert np.allclose(counts["correct"] + counts["relied_wrong"], counts["cases"])
+    assert np.allclose(counts["aversion_errors"], 0.0)
+
+
+def _one_week_of_use(small_config, make_tool, **behaviour) -> tuple[WorkforceModel, dict]:
+    """Two tools live from week 0 (error salience 1); every worker uses tool a only, believes
+    in own accuracy 0.5 and has self-efficacy 0.5; one week later (and the state before)."""
+    tools = [make_tool("a", error_salience=1.0), make_tool("b", error_salience=1.0)]
+    config = small_config(population__n_workers=100, weeks=1, tools=tools)
+    for name, value in behaviour.items():
+        setattr(config.behaviour, name, value)
+    config.behaviour.adoption_rate = 0.0
+    config.behaviour.drop_rate = 0.0
+    model = WorkforceModel(config)
+    wf = model.workforce
+    wf.uses[:] = False
+    wf.uses[:, 0] = True
+    wf.mandated[:] = False
+    model.neighbours_using.values[:] = model.adjacency @ wf.uses.astype(float)
+    wf.perceived_accuracy[:] = 0.5
+    wf.self_efficacy[:] = 0.5
+    before = {
+        "trust_b": wf.trust[:, 1].copy(),
+        "perceived": wf.perceived_accuracy.copy(),
+        "self_efficacy": wf.self_efficacy.copy(),
+    }
+    model.step()
+    return model, before
+
+
+def test_evidence_about_one_tool_spills_over_to_trust_in_the_other(small_config, make_tool) -> None:
+    """Users of tool a only end the week with a different trust in tool b with spillover 0.5
+    than with spillover 0 (same seed: everything else is the same). Kills
+    ``_learn__mutmut_26`` (spillover applied only above 1)."""
+    spilled, _ = _one_week_of_use(small_config, make_tool, spillover=0.5)
+    kept, _ = _one_week_of_use(small_config, make_tool, spillover=0.0)
+    assert np.abs(spilled.workforce.trust[:, 1] - kept.workforce.trust[:, 1]).max() > 1e-3
+
+
+def test_own_accuracy_belief_follows_own_decided_cases(
+    small_config, make_tool, set_staff_groups
+) -> None:
+    """Deciding alone, staff who are always right (h = 1) come to believe more in their own
+    accuracy; staff always wrong whose errors are all noticed (h = 0, salience 1) believe
+    less. Self-efficacy rises with practice but stays below 1. Kills
+    ``_use_outcomes__mutmut_119`` (own decisions subtracted), ``_learn__mutmut_68`` (noticed
+    errors counted as successes) and ``_learn__mutmut_84`` (``2 - s``)."""
+
+    def with_accuracy(h: float) -> tuple[WorkforceModel, dict]:
+        def config(**kw):  # noqa: ANN202
+            return set_staff_groups(small_config(**kw), unaided_accuracy=h)
+
+        return _one_week_of_use(config, make_tool, practice_gain=0.5)
+
+    model, before = with_accuracy(1.0)
+    wf = model.workforce
+    assert (wf.perceived_accuracy >= before["perceived"]).all()
+    assert (wf.perceived_accuracy > before["perceived"] + 1e-6).mean() > 0.5
+    assert (wf.self_efficacy > before["self_efficacy"]).all() and (wf.self_efficacy <= 1).all()
+    model, before = with_accuracy(0.0)
+    wf = model.workforce
+    assert (wf.perceived_accuracy <= before["perceived"]).all()
+    assert (wf.perceived_accuracy < before["perceived"] - 1e-6).mean() > 0.5
