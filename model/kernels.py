@@ -222,8 +222,11 @@ def _cell_sums(
     margin,
     tally_worker,
     tally_counts,
+    n_extra,
 ):
     """Every sum behind the outcomes, per cell (rows as :data:`model.outcomes.CELL_SUMS`).
+
+    ``n_extra`` more rows, of zeros, are left at the end for the sums that follow from these.
 
     Three tasks, each one pass in index order over its own rows of the result: the worker sums,
     the sums over live (worker, tool) pairs, and the week's tally. They may run on different
@@ -231,7 +234,7 @@ def _cell_sums(
     """
     n, n_tools = trust.shape
     n_tally = tally_counts.shape[0]
-    out = np.zeros((14 + n_tally, n_cells))
+    out = np.zeros((14 + n_tally + n_extra, n_cells))
     for task in prange(3):
         if task == 0:
             for i in range(n):
