@@ -142,6 +142,33 @@ def replace_in_post(
         starting_staff[i] = False
 
 
+@njit(cache=True, inline="always")
+def refresh_weight(
+    i,
+    archetype,
+    influence_multiplier,
+    base_weight,
+    base_susceptibility,
+    weight,
+    susceptibility,
+    weight_total,
+    indptr,
+    indices,
+    data,
+):
+    """Worker i's peer weight w and susceptibility, and its neighbours' kept ``A @ w``.
+
+    As :func:`model.peers.refresh_peer_weights` for one worker.
+    """
+    previous = weight[i]
+    weight[i] = base_weight[archetype[i]] * influence_multiplier[i]
+    susceptibility[i] = base_susceptibility[archetype[i]]
+    change = weight[i] - previous
+    if change != 0:
+        for e in range(indptr[i], indptr[i + 1]):
+            weight_total[indices[e]] += data[e] * change
+
+
 @njit(cache=True)
 def refresh_ties(
     leavers,
@@ -165,14 +192,10 @@ def refresh_ties(
     added to the neighbours' entries in the same order.
     """
     for j in range(leavers.size):
-        i = leavers[j]
-        previous = weight[i]
-        weight[i] = base_weight[archetype[i]] * influence_multiplier[i]
-        susceptibility[i] = base_susceptibility[archetype[i]]
-        change = weight[i] - previous
-        if change != 0:
-            for e in range(indptr[i], indptr[i + 1]):
-                weight_total[indices[e]] += data[e] * change
+        refresh_weight(
+            leavers[j], archetype, influence_multiplier, base_weight, base_susceptibility,
+            weight, susceptibility, weight_total, indptr, indices, data,
+        )  # fmt: skip
     for k in range(neighbours_using.shape[1]):
         for j in range(leavers.size):
             if previous_uses[j, k]:

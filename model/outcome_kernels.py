@@ -21,9 +21,11 @@ _BLOCK = 128  # numpy's PW_BLOCKSIZE
 
 
 @njit(cache=True)
-def _block_sum(a, start, stop):
-    """numpy's sum of a run of at most 128 values: below 8 a running sum, else 8 running sums
-    combined pairwise, then the rest."""
+def block_sum(a, start, stop):
+    """Sum of ``a[start:stop]`` (at most 128 values) in numpy's order.
+
+    Below 8 values a running sum; else 8 running sums combined pairwise, then the rest.
+    """
     n = stop - start
     if n < 8:
         res = 0.0
@@ -49,12 +51,12 @@ def _block_sum(a, start, stop):
 def pairwise_sum(a, start, stop):
     """Sum of ``a[start:stop]`` as numpy's ``np.sum`` adds a contiguous float64 run.
 
-    Runs of up to 128 values as :func:`_block_sum`; longer runs are split in two halves (at a
+    Runs of up to 128 values as :func:`block_sum`; longer runs are split in two halves (at a
     multiple of 8) summed the same way, as numpy's recursion does, here with an explicit stack
     (numba cannot cache recursive functions).
     """
     if stop - start <= _BLOCK:
-        return _block_sum(a, start, stop)
+        return block_sum(a, start, stop)
     lo = np.empty(64, dtype=np.int64)
     mid = np.empty(64, dtype=np.int64)
     hi = np.empty(64, dtype=np.int64)
@@ -72,7 +74,7 @@ def pairwise_sum(a, start, stop):
             top += 1
             lo[top], hi[top], state[top] = lo[top - 1], mid[top - 1], 0
             continue
-        value = _block_sum(a, lo[top], hi[top])
+        value = block_sum(a, lo[top], hi[top])
         top -= 1
         while top >= 0 and state[top] == 2:
             value = left[top] + value

@@ -31,7 +31,8 @@ from model.budget import affordable, share_limit, spend
 from model.config import ARCHETYPES, ModalityConfig, ProgrammeConfig
 from model.kernels import fade
 from model.network import degree
-from model.peers import influence_weight, refresh_peer_weights
+from model.peers import influence_weight
+from model.training_kernels import apply_course
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -184,36 +185,45 @@ def train(model: WorkforceModel) -> None:
 
 
 def apply_modality(model: WorkforceModel, index: np.ndarray, name: str) -> None:
-    """The effect of one completion of modality ``name`` on the workers at ``index``."""
-    if len(index) == 0:
+    """The effect of one completion of modality ``name`` on the workers at ``index``.
+
+    Each skill rises by ``gain (1 - level)`` (its durable share kept, the rest transient),
+    self-efficacy by ``g (1 - s)``, the belief about one's own accuracy moves toward the truth
+    and trust toward the reliability taught (then is pushed), the influence multiplier is raised
+    to the modality's; one compiled pass (:func:`model.training_kernels.apply_course`), which
+    also refreshes the attendees' peer weights.
+    """
+    index = np.asarray(index, dtype=np.int64)
+    if index.size == 0:
         return
-    wf = model.workforce
-    modality = model.config.training.modalities[name]
-    m = list(model.config.training.modalities).index(name)
-    levels = (wf.ai_literacy[index], wf.detection_bonus[index], wf.verification_bonus[index])
-    gains = (modality.literacy_gain, modality.detection_bonus, modality.verification_bonus)
-    for s, (level, gain) in enumerate(zip(levels, gains, strict=True)):
-        increment = gain * (1 - level)
-        wf.durable_gain[index, s] += modality.durable_share * increment
-        wf.transient_gain[index, s, m] += (1 - modality.durable_share) * increment
-    wf.refresh_skills(index)
-    wf.fading[index] |= modality.durable_share < 1
-    wf.self_efficacy[index] += modality.self_efficacy_gain * (1 - wf.self_efficacy[index])
-    own = wf.perceived_accuracy[index]
-    wf.perceived_accuracy[index] = own + modality.self_assessment_pull * (
-        wf.unaided_accuracy[index] - own
+    wf, peers, adjacency = model.workforce, model.peer_weights, model.adjacency
+    modalities = model.config.training.modalities
+    modality = modalities[name]
+    archetypes = model.config.population.archetypes
+    q = np.array(
+        [
+            modality.literacy_gain,
+            modality.detection_bonus,
+            modality.verification_bonus,
+            modality.durable_share,
+            modality.self_efficacy_gain,
+            modality.self_assessment_pull,
+            modality.calibration_pull,
+            modality.trust_push,
+            modality.influence_multiplier,
+        ],
+        dtype=float,
     )
-    taught = model.tools.taught_reliability[wf.department[index]]
-    trust = wf.trust[index]
-    trust += modality.calibration_pull * (taught - trust)
-    target = 1.0 if modality.trust_push >= 0 else 0.0
-    trust += abs(modality.trust_push) * (target - trust)
-    wf.trust[index] = trust
-    wf.influence_multiplier[index] = np.maximum(
-        wf.influence_multiplier[index], modality.influence_multiplier
-    )
-    refresh_peer_weights(model, index)
-    wf.times_trained[index] += 1
+    apply_course(
+        index, list(modalities).index(name), q, wf.baseline_literacy, wf.durable_gain,
+        wf.transient_gain, wf.skill_total, wf.fading, wf.self_efficacy, wf.perceived_accuracy,
+        wf.unaided_accuracy, model.tools.taught_reliability, wf.department, wf.trust,
+        wf.influence_multiplier, wf.times_trained, wf.archetype,
+        np.array([archetypes[a].influence_weight for a in ARCHETYPES]),
+        np.array([archetypes[a].peer_susceptibility for a in ARCHETYPES]),
+        peers.weight, peers.susceptibility, peers.weight_total.values, adjacency.indptr,
+        adjacency.indices, adjacency.data,
+    )  # fmt: skip
 
 
 def reset_programme_records(model: WorkforceModel, index: np.ndarray) -> None:
