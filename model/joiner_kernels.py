@@ -42,7 +42,7 @@ def replace_in_post(
     archetype_cdf,
     group_means,
     archetype_means,
-    trust_shift,
+    governance,
     p,
     staff_group,
     archetype,
@@ -77,7 +77,8 @@ def replace_in_post(
     ``group_means`` holds per staff group the means of digital literacy and unaided accuracy,
     ``archetype_means`` per archetype those of AI literacy and initial trust; ``p`` the
     concentrations of literacy, accuracy and initial trust, threshold mean and sd,
-    self-assessment bias and sd, mandate share and initial trust strength. ``never`` is
+    self-assessment bias and sd, mandate share, initial trust strength and the governance trust
+    shift (times each tool's ``governance - 0.5``). ``never`` is
     :data:`model.workforce.NEVER`.
     """
     n, n_tools = leavers.size, trust.shape[1]
@@ -105,7 +106,7 @@ def replace_in_post(
     trust_means = np.empty(n * n_tools)
     for j in range(n):
         for k in range(n_tools):
-            mean = archetype_means[kinds[j], 1] + trust_shift[k]
+            mean = archetype_means[kinds[j], 1] + p[9] * (governance[k] - 0.5)
             trust_means[j * n_tools + k] = min(max(mean, 0.0), 1.0)
     tau = np.empty(n * n_tools)
     _beta_column(rng, trust_means, trust_conc, tau)

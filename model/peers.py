@@ -52,13 +52,22 @@ class PeerWeights:
     weight: np.ndarray
     susceptibility: np.ndarray
     weight_total: KeptNeighbourSum
+    archetype_weight: np.ndarray
+    """w of each archetype (before a champion's multiplier), for the compiled refreshes."""
+    archetype_susceptibility: np.ndarray
+    """eps of each archetype."""
 
 
 def create_peer_weights(model: WorkforceModel) -> PeerWeights:
     """Compute w, eps and ``A @ w`` for the starting workforce."""
     weight = influence_weight(model)
+    archetypes = model.config.population.archetypes
     return PeerWeights(
-        weight, susceptibility(model), KeptNeighbourSum(model.neighbour_sums, weight)
+        weight,
+        susceptibility(model),
+        KeptNeighbourSum(model.neighbour_sums, weight),
+        np.array([archetypes[a].influence_weight for a in ARCHETYPES]),
+        np.array([archetypes[a].peer_susceptibility for a in ARCHETYPES]),
     )
 
 

@@ -199,7 +199,6 @@ def apply_modality(model: WorkforceModel, index: np.ndarray, name: str) -> None:
     wf, peers, adjacency = model.workforce, model.peer_weights, model.adjacency
     modalities = model.config.training.modalities
     modality = modalities[name]
-    archetypes = model.config.population.archetypes
     q = np.array(
         [
             modality.literacy_gain,
@@ -218,11 +217,9 @@ def apply_modality(model: WorkforceModel, index: np.ndarray, name: str) -> None:
         index, list(modalities).index(name), q, wf.baseline_literacy, wf.durable_gain,
         wf.transient_gain, wf.skill_total, wf.fading, wf.self_efficacy, wf.perceived_accuracy,
         wf.unaided_accuracy, model.tools.taught_reliability, wf.department, wf.trust,
-        wf.influence_multiplier, wf.times_trained, wf.archetype,
-        np.array([archetypes[a].influence_weight for a in ARCHETYPES]),
-        np.array([archetypes[a].peer_susceptibility for a in ARCHETYPES]),
-        peers.weight, peers.susceptibility, peers.weight_total.values, adjacency.indptr,
-        adjacency.indices, adjacency.data,
+        wf.influence_multiplier, wf.times_trained, wf.archetype, peers.archetype_weight,
+        peers.archetype_susceptibility, peers.weight, peers.susceptibility,
+        peers.weight_total.values, adjacency.indptr, adjacency.indices, adjacency.data,
     )  # fmt: skip
 
 

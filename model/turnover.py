@@ -11,9 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from model.config import ARCHETYPES
 from model.joiner_kernels import refresh_ties
 from model.training import reset_programme_records
 from model.workforce import replace_workers
@@ -45,14 +42,14 @@ def turnover(model: WorkforceModel) -> None:
     leavers = model.rng.choice(n, size=n_leavers, replace=False)
     wf, peers = model.workforce, model.peer_weights
     previous_uses = wf.uses[leavers]
-    replace_workers(wf, leavers, model.config, model.rng, model.tools.governance)
-    archetypes = model.config.population.archetypes
+    replace_workers(
+        wf, leavers, model.config, model.rng, model.tools.governance, model.joiner_parameters
+    )
     adjacency = model.adjacency
     refresh_ties(
-        leavers, previous_uses, wf.archetype, wf.influence_multiplier,
-        np.array([archetypes[a].influence_weight for a in ARCHETYPES]),
-        np.array([archetypes[a].peer_susceptibility for a in ARCHETYPES]),
-        peers.weight, peers.susceptibility, peers.weight_total.values,
-        model.neighbours_using.values, adjacency.indptr, adjacency.indices, adjacency.data,
+        leavers, previous_uses, wf.archetype, wf.influence_multiplier, peers.archetype_weight,
+        peers.archetype_susceptibility, peers.weight, peers.susceptibility,
+        peers.weight_total.values, model.neighbours_using.values, adjacency.indptr,
+        adjacency.indices, adjacency.data,
     )  # fmt: skip
     reset_programme_records(model, leavers)

@@ -225,16 +225,14 @@ def create_workforce(
     return Workforce(staff_group=staff_group, department=department, team=team, **attributes)
 
 
-def joiner_parameters(
-    config: ModelConfig, governance: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def joiner_parameters(config: ModelConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The inputs of :func:`draw_workers` as arrays (for :func:`replace_workers`).
 
     Returns the archetype CDF (as :func:`categorical` builds it), per staff group the means of
     digital literacy and unaided accuracy, per archetype those of AI literacy and initial trust,
-    each tool's governance trust shift, and the scalar parameters (concentrations of literacy,
-    accuracy and trust, threshold mean and sd, self-assessment bias and sd, mandate share,
-    initial trust strength).
+    and the scalar parameters (concentrations of literacy, accuracy and trust, threshold mean
+    and sd, self-assessment bias and sd, mandate share, initial trust strength, governance
+    trust shift). The tools' governance is read at each draw (events change it).
     """
     pop, beh = config.population, config.behaviour
     shares = np.array([pop.archetypes[a].share for a in ARCHETYPES])
@@ -246,7 +244,6 @@ def joiner_parameters(
     archetype_means = np.array(
         [[pop.archetypes[a].ai_literacy, pop.archetypes[a].initial_trust] for a in ARCHETYPES]
     )
-    shift = beh.governance_trust_shift * (np.asarray(governance, dtype=float) - 0.5)
     scalars = np.array(
         [
             pop.literacy_concentration,
@@ -258,10 +255,11 @@ def joiner_parameters(
             beh.self_assessment_sd,
             beh.mandate_share,
             beh.initial_trust_strength,
+            beh.governance_trust_shift,
         ],
         dtype=float,
     )
-    return cdf, group_means, archetype_means, shift, scalars
+    return cdf, group_means, archetype_means, scalars
 
 
 def replace_workers(
@@ -270,15 +268,21 @@ def replace_workers(
     config: ModelConfig,
     rng: np.random.Generator,
     governance: np.ndarray,
+    parameters: tuple[np.ndarray, ...] | None = None,
 ) -> None:
     """Replace the workers at ``index`` by joiners in the same post (staff group, team, ties).
 
     The joiners are drawn as by :func:`draw_workers` (same draws, same values) in one compiled
-    pass, :func:`model.joiner_kernels.replace_in_post`.
+    pass, :func:`model.joiner_kernels.replace_in_post`. ``parameters`` are those of
+    :func:`joiner_parameters` for ``config``, if already computed.
     """
     wf = workforce
+    if parameters is None:
+        parameters = joiner_parameters(config)
+    cdf, group_means, archetype_means, scalars = parameters
     replace_in_post(
-        rng, np.asarray(index, dtype=np.int64), *joiner_parameters(config, governance),
+        rng, np.asarray(index, dtype=np.int64), cdf, group_means, archetype_means,
+        np.asarray(governance, dtype=float), scalars,
         wf.staff_group, wf.archetype, wf.digital_literacy, wf.baseline_literacy,
         wf.durable_gain, wf.transient_gain, wf.skill_total, wf.fading, wf.trust,
         wf.trust_strength, wf.self_efficacy, wf.unaided_accuracy, wf.perceived_accuracy,
