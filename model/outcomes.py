@@ -167,13 +167,15 @@ def _cell_sums(model: WorkforceModel) -> np.ndarray:
     wf, tally = model.workforce, model.tally
     n_groups = len(model.config.population.staff_groups)
     n_cells = len(ARCHETYPES) * n_groups
-    kernel = cell_sums_parallel if wf.size >= PARALLEL_MIN_WORKERS else cell_sums
+    parallel = wf.size >= PARALLEL_MIN_WORKERS
+    kernel = cell_sums_parallel if parallel else cell_sums
     return kernel(
         wf.archetype, wf.staff_group, n_groups, n_cells, wf.trust, model.live, wf.uses,
         wf.self_efficacy, wf.baseline_literacy, wf.skill_total, wf.times_trained,
         wf.starting_staff, wf.perceived_accuracy, wf.unaided_accuracy,
         model.tools.department_reliability, wf.department,
         model.config.outcomes.appropriate_margin, tally.worker, tally.matrix, len(DERIVED_SUMS),
+        3 if parallel else 2,
     )  # fmt: skip
 
 

@@ -72,24 +72,24 @@ def test_use_on_threads_equals_use_on_one(monkeypatch) -> None:
 
 def test_adoption_in_blocks_over_threads_equals_one_pass() -> None:
     """Decisions in blocks of 97 workers over threads: the same uses and neighbour counts."""
-    from model.kernels import adopt_tool, adopt_tool_parallel, count_adoption_pools
+    from model.kernels import adopt_tools, adopt_tools_parallel, adoption_pools
 
     model = WorkforceModel(n_workers=3000, rng=4, **{"behaviour.adoption_rate": 0.3})
     model.run(20)
     wf, beh, adjacency = model.workforce, model.config.behaviour, model.adjacency
-    live, uses = model.live[:, 0].copy(), wf.uses[:, 0].copy()
+    live, uses = model.live.copy(), wf.uses.copy()
     assert 0 < uses.sum() < live.sum()
-    n_candidates, n_users = count_adoption_pools(live, uses)
-    draws = np.random.default_rng(2)
-    start, stop = draws.random(n_candidates), draws.random(n_users)
+    pools = adoption_pools(live, uses)
+    draws = np.random.default_rng(2).random(pools.sum())
     results = []
-    for kernel, block in ((adopt_tool, 10**6), (adopt_tool_parallel, 97)):
+    for kernel, block in ((adopt_tools, 10**6), (adopt_tools_parallel, 97)):
         column, counts = uses.copy(), model.neighbours_using.values.copy()
         kernel(
-            0, live, column, start, stop, wf.trust, wf.self_efficacy, wf.adoption_threshold,
+            live, column, pools, draws, wf.trust, wf.self_efficacy, wf.adoption_threshold,
             wf.mandated, counts, adjacency.indptr, unsigned(adjacency.indices),
-            beh.confidence_trust_weight, beh.social_proof, beh.adoption_rate, beh.drop_rate,
-            beh.drop_margin, beh.decision_temperature, False, block,
+            beh.confidence_trust_weight, beh.social_proof, np.full(1, beh.adoption_rate),
+            beh.drop_rate, beh.drop_margin, beh.decision_temperature, np.zeros(1, dtype=bool),
+            block,
         )  # fmt: skip
         results.append((column, counts))
     assert (results[0][0] != uses).any()
