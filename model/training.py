@@ -32,7 +32,7 @@ from model.config import ARCHETYPES, ModalityConfig, ProgrammeConfig
 from model.kernels import fade
 from model.network import degree
 from model.peers import influence_weight
-from model.training_kernels import apply_course
+from model.training_kernels import apply_course, invitable
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -68,11 +68,15 @@ def _eligible_staff_groups(model: WorkforceModel, programme: ProgrammeConfig) ->
     return np.isin(model.workforce.staff_group, [names.index(g) for g in programme.staff_groups])
 
 
-def _eligible_just_in_time(model: WorkforceModel, programme: ProgrammeConfig) -> np.ndarray:
-    """Departments going live within ``window_weeks`` from now (or live since less than that)."""
+def _just_in_time_departments(model: WorkforceModel, programme: ProgrammeConfig) -> np.ndarray:
+    """Per department: going live within ``window_weeks`` from now (or live since less)."""
     go_live = model.tools.go_live_week[:, _tool_columns(model, programme)]
-    soon = np.abs(go_live - model.week) <= programme.window_weeks
-    return soon.any(axis=1)[model.workforce.department]
+    return (np.abs(go_live - model.week) <= programme.window_weeks).any(axis=1)
+
+
+def _eligible_just_in_time(model: WorkforceModel, programme: ProgrammeConfig) -> np.ndarray:
+    """Staff of departments going live within ``window_weeks`` (or live since less than that)."""
+    return _just_in_time_departments(model, programme)[model.workforce.department]
 
 
 def _eligible_users(model: WorkforceModel, programme: ProgrammeConfig) -> np.ndarray:
@@ -161,11 +165,7 @@ def train(model: WorkforceModel) -> None:
         if state.selected is None:
             state.selected = _select(model, programme, wf.size)
             state.last_invited = np.full(wf.size, -1, dtype=np.int64)
-        due = state.last_invited < 0
-        if programme.refresher_weeks is not None:
-            due |= model.week - state.last_invited >= programme.refresher_weeks
-        eligible = ELIGIBILITY[programme.target](model, programme) & state.selected & due
-        invited = np.flatnonzero(eligible)
+        invited = _invitable(model, state)
         if invited.size == 0:  # nobody to invite: no draws, no spending
             continue
         places = int(np.ceil(programme.weekly_capacity * wf.size))
@@ -182,6 +182,31 @@ def train(model: WorkforceModel) -> None:
         apply_modality(model, attendees, programme.modality)
         spend(model, attendees.size * unit_cost, attendees.size * modality.staff_hours)
         state.spent_gbp += attendees.size * unit_cost
+
+
+EVERYONE_ELIGIBLE = ("all", "random", "top_influence", "low_literacy")
+"""Target rules whose eligibility is everyone (reach is decided by the selection)."""
+
+
+def _invitable(model: WorkforceModel, state: ProgrammeState) -> np.ndarray:
+    """Selected, eligible workers due an invitation (never invited, or due a refresher).
+
+    One compiled pass (:func:`model.training_kernels.invitable`); the eligibility rule is
+    given per department for ``just_in_time``, per worker for the rules that need it.
+    """
+    programme = state.config
+    n_departments = model.tools.go_live_week.shape[0]
+    by_department = np.ones(n_departments, dtype=bool)
+    by_worker = np.ones(0, dtype=bool)  # empty: everyone
+    if programme.target == "just_in_time":
+        by_department = _just_in_time_departments(model, programme)
+    elif programme.target not in EVERYONE_ELIGIBLE:
+        by_worker = ELIGIBILITY[programme.target](model, programme)
+    refresher = -1 if programme.refresher_weeks is None else programme.refresher_weeks
+    return invitable(
+        state.selected, state.last_invited, model.week, refresher, by_department,
+        model.workforce.department, by_worker,
+    )  # fmt: skip
 
 
 def apply_modality(model: WorkforceModel, index: np.ndarray, name: str) -> None:

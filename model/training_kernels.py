@@ -1,5 +1,6 @@
-"""Compiled loop of training (spec section 6): one completion's effect on every attendee.
+"""Compiled loops of training (spec section 6): who is invitable, and a course's effect.
 
+:func:`invitable` finds a programme's selected, eligible workers due an invitation in one pass;
 :func:`apply_course` is :func:`model.training.apply_modality` written as one pass over the
 attendees (the same arithmetic in the same order, so the same values), with the attendees' peer
 weights refreshed as :func:`model.peers.refresh_peer_weights` does.
@@ -11,6 +12,7 @@ weights refreshed as :func:`model.peers.refresh_peer_weights` does.
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from model.joiner_kernels import refresh_weight
@@ -80,3 +82,27 @@ def apply_course(
             index[j], archetype, influence_multiplier, base_weight, base_susceptibility,
             weight, susceptibility, weight_total, indptr, indices, data,
         )  # fmt: skip
+
+
+@njit(cache=True)
+def invitable(selected, last_invited, week, refresher, by_department, department, by_worker):
+    """Indices (in order) of workers selected, eligible and due an invitation.
+
+    Due: never invited (``last_invited < 0``), or invited at least ``refresher`` weeks ago
+    (``refresher`` >= 0 only). Eligible: ``by_department[department[i]]`` and, unless
+    ``by_worker`` is empty, ``by_worker[i]``.
+    """
+    out = np.empty(selected.size, dtype=np.int64)
+    n = 0
+    check_worker = by_worker.size > 0
+    for i in range(selected.size):
+        if not selected[i]:
+            continue
+        last = last_invited[i]
+        if not (last < 0 or (refresher >= 0 and week - last >= refresher)):
+            continue
+        if not by_department[department[i]] or (check_worker and not by_worker[i]):
+            continue
+        out[n] = i
+        n += 1
+    return out[:n]
