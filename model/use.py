@@ -36,10 +36,11 @@ own errors are as visible as the tool's on the same cases).
 A checked or overridden case is worked up by hand and costs staff time (``verification_minutes``).
 
 **Sampling.** By Poisson thinning, the number of noticed tool errors ``E`` and of cases perceived
-as right ``S`` are independent Poisson variates, so two draws per user give exactly the
-distribution of what the worker experiences. Decision outcomes that nobody observes are recorded
-as their conditional expectations given ``S`` and ``E`` (each category's share of its Poisson
-rate): unbiased totals with less noise than drawing them.
+as right ``S`` are independent Poisson variates, so drawing them gives exactly the distribution
+of what the worker experiences; they are drawn as the week's cases ``N ~ Poisson(lam)`` split
+binomially (:mod:`model.case_draws`, the same joint distribution, faster). Decision outcomes
+that nobody observes are recorded as their conditional expectations given ``S`` and ``E`` (each
+category's share of its Poisson rate): unbiased totals with less noise than drawing them.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model import use_kernels
+from model.case_draws import case_counts
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -128,9 +130,9 @@ def use_ai(model: WorkforceModel) -> None:
     """Every user decides this week's cases with its tools and updates its beliefs.
 
     One compiled pass finds the week's users and, tool by tool, the Poisson rates of each user's
-    noticed and perceived-right cases (:func:`model.use_kernels.use_plan_rates`); one Poisson
-    draw from the model's generator over all of them (per tool: noticed, then perceived right,
-    in user order); then one compiled pass takes the expected decision counts, tool by tool,
+    noticed and perceived-right cases (:func:`model.use_kernels.use_plan_rates`); their counts
+    drawn from the model's generator (:func:`model.case_draws.case_counts`, two uniforms per
+    pair in one call); then one compiled pass takes the expected decision counts, tool by tool,
     and every user's belief updates (:func:`model.use_kernels.use_outcomes_learn`). The rules
     are those of the module docstring.
     """
@@ -167,7 +169,7 @@ def use_ai(model: WorkforceModel) -> None:
         else use_kernels.use_plan_rates
     )
     users, who, rows, offsets, rates = plan(wf.uses, lam, sigma, *state, p)
-    draws = model.rng.poisson(rates)
+    draws = case_counts(model.rng, rates, offsets, lam)
     learning = np.array(
         [
             beh.spillover,

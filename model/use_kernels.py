@@ -61,6 +61,7 @@ def _use_plan_rates(
     (see :func:`case_rates`) are per tool.
     """
     n, n_tools = uses.shape
+    found = np.empty(n, dtype=np.int64)
     n_users = 0
     offsets = np.zeros(n_tools + 1, dtype=np.int64)
     for i in range(n):
@@ -69,25 +70,22 @@ def _use_plan_rates(
             if uses[i, k]:
                 used = True
                 offsets[k + 1] += 1
-        n_users += used
+        if used:
+            found[n_users] = i
+            n_users += 1
+    users = found[:n_users]
     for k in range(n_tools):
         offsets[k + 1] += offsets[k]
-    users = np.empty(n_users, dtype=np.int64)
     who = np.empty(offsets[n_tools], dtype=np.int64)
     rows = np.empty(offsets[n_tools], dtype=np.int64)
     filled = offsets[:n_tools].copy()
-    row = 0
-    for i in range(n):
-        used = False
+    for row in range(n_users):
+        i = users[row]
         for k in range(n_tools):
             if uses[i, k]:
-                used = True
                 who[filled[k]] = i
                 rows[filled[k]] = row
                 filled[k] += 1
-        if used:
-            users[row] = i
-            row += 1
     rates = np.empty(2 * offsets[n_tools])
     for k in range(n_tools):
         start, count = offsets[k], offsets[k + 1] - offsets[k]
