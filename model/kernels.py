@@ -21,9 +21,33 @@ order, sums in index order), so results match it to rounding.
 from __future__ import annotations
 
 import math
+import types
+from collections.abc import Callable
 
 import numpy as np
 from numba import njit, prange
+
+
+def threaded_copy(function: Callable) -> Callable:
+    """A renamed copy of ``function``, to compile with ``parallel=True`` beside the original.
+
+    numba's on-disk cache keys a compiled function by its module, qualified name, source line,
+    signature and bytecode, not by its options: an ``njit(cache=True)`` and an
+    ``njit(cache=True, parallel=True)`` version of the same Python function share one cache
+    entry, so each process loads whichever was compiled last for both, and a one-thread call
+    can end up running the threaded machine code (measured: OpenMP start-up and spinning made a
+    10,000-worker week several times slower). Renamed, the threaded version is cached apart.
+    """
+    copy = types.FunctionType(
+        function.__code__,
+        function.__globals__,
+        function.__name__ + "_threaded",
+        function.__defaults__,
+        function.__closure__,
+    )
+    copy.__qualname__ = function.__qualname__ + "_threaded"
+    copy.__doc__ = function.__doc__
+    return copy
 
 
 @njit(cache=True, inline="always")
@@ -139,7 +163,7 @@ def _adopt_tools(
 
 adopt_tools = njit(cache=True)(_adopt_tools)
 """One thread."""
-adopt_tools_parallel = njit(cache=True, parallel=True)(_adopt_tools)
+adopt_tools_parallel = njit(cache=True, parallel=True)(threaded_copy(_adopt_tools))
 """Blocks of decisions over threads (large workforces); same result as :func:`adopt_tools`."""
 
 
@@ -184,7 +208,7 @@ def _peer_step(talks, trust, weight, weight_total, eps, indptr, indices, bounded
 
 peer_step = njit(cache=True)(_peer_step)
 """One thread (small networks: starting threads costs more than it saves)."""
-peer_step_parallel = njit(cache=True, parallel=True)(_peer_step)
+peer_step_parallel = njit(cache=True, parallel=True)(threaded_copy(_peer_step))
 """Talkers' rows spread over threads (large networks); same result as :func:`peer_step`."""
 
 
@@ -316,5 +340,5 @@ def _pair_sums(a, gap, using, margin):
 
 cell_sums = njit(cache=True)(_cell_sums)
 """One thread."""
-cell_sums_parallel = njit(cache=True, parallel=True)(_cell_sums)
+cell_sums_parallel = njit(cache=True, parallel=True)(threaded_copy(_cell_sums))
 """The three tasks over threads (large workforces); same result as :func:`cell_sums`."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from model.kernels import expit
+from model.kernels import expit, threaded_copy
 
 PARALLEL_MIN_USERS = 100_000
 """From this many users a week, the loops run over threads (below, starting them costs more)."""
@@ -227,6 +227,6 @@ def beta_update(mean, strength, successes, failures, retention, error_weight, ma
 
 
 use_plan_rates = njit(cache=True)(_use_plan_rates)
-use_plan_rates_parallel = njit(cache=True, parallel=True)(_use_plan_rates)
+use_plan_rates_parallel = njit(cache=True, parallel=True)(threaded_copy(_use_plan_rates))
 use_outcomes_learn = njit(cache=True)(_use_outcomes_learn)
-use_outcomes_learn_parallel = njit(cache=True, parallel=True)(_use_outcomes_learn)
+use_outcomes_learn_parallel = njit(cache=True, parallel=True)(threaded_copy(_use_outcomes_learn))
