@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from model.kernels import ADOPTION_BLOCK, adopt_tools, adopt_tools_parallel, adoption_pools
+from model.kernels import (
+    ADOPTION_BLOCK,
+    adopt_tools,
+    adopt_tools_parallel,
+    adoption_pools,
+    threaded,
+)
 from model.network import unsigned
 
 PARALLEL_MIN_WORKERS = 200_000
@@ -33,7 +39,7 @@ def adopt(model: WorkforceModel) -> None:
     adjacency = model.adjacency
     pools = adoption_pools(model.live, wf.uses)
     draws = model.rng.random(int(pools.sum()))
-    kernel = adopt_tools_parallel if wf.size >= PARALLEL_MIN_WORKERS else adopt_tools
+    kernel = adopt_tools_parallel if threaded(wf.size, PARALLEL_MIN_WORKERS) else adopt_tools
     kernel(
         model.live, wf.uses, pools, draws, wf.trust, wf.self_efficacy, wf.adoption_threshold,
         wf.mandated, model.neighbours_using.values, adjacency.indptr,

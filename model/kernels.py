@@ -27,6 +27,21 @@ from collections.abc import Callable
 import numpy as np
 from numba import njit, prange
 
+USE_THREADS = False
+"""Whether large workforces run the threaded versions of the loops (``*_parallel``).
+
+Off: measured on the 2-core development machine shared with other jobs (load average about 6),
+1.4 million workers, weeks 101-120, the threaded versions took 5.8 s of CPU and 8.9 s of wall
+time against 3.0 s and 4.7 s on one thread (OpenMP threads wait on each other when a core is
+busy), and experiments already run one simulation per core. Results are the same either way
+(tests/test_kernels.py).
+"""
+
+
+def threaded(size: int, threshold: int) -> bool:
+    """Whether a loop over ``size`` items runs threaded: :data:`USE_THREADS` and ``threshold``."""
+    return USE_THREADS and size >= threshold
+
 
 def threaded_copy(function: Callable) -> Callable:
     """A renamed copy of ``function``, to compile with ``parallel=True`` beside the original.

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from model.config import ARCHETYPES
-from model.kernels import cell_sums, cell_sums_parallel
+from model.kernels import cell_sums, cell_sums_parallel, threaded
 from model.outcome_kernels import outcome_values
 from model.use import TALLY_FIELDS
 
@@ -167,7 +167,7 @@ def _cell_sums(model: WorkforceModel) -> np.ndarray:
     wf, tally = model.workforce, model.tally
     n_groups = len(model.config.population.staff_groups)
     n_cells = len(ARCHETYPES) * n_groups
-    parallel = wf.size >= PARALLEL_MIN_WORKERS
+    parallel = threaded(wf.size, PARALLEL_MIN_WORKERS)
     kernel = cell_sums_parallel if parallel else cell_sums
     return kernel(
         wf.archetype, wf.staff_group, n_groups, n_cells, wf.trust, model.live, wf.uses,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.config import ARCHETYPES
-from model.kernels import peer_step, peer_step_parallel
+from model.kernels import peer_step, peer_step_parallel, threaded
 from model.network import PARALLEL_MIN_TIES, KeptNeighbourSum, unsigned
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ def peer_influence(model: WorkforceModel) -> None:
     wf, peers, beh = model.workforce, model.peer_weights, model.config.behaviour
     talks = model.rng.random(wf.size) < beh.talk_probability
     adjacency = model.adjacency
-    step = peer_step_parallel if adjacency.nnz >= PARALLEL_MIN_TIES else peer_step
+    step = peer_step_parallel if threaded(adjacency.nnz, PARALLEL_MIN_TIES) else peer_step
     step(
         talks,
         wf.trust,

@@ -52,6 +52,7 @@ import numpy as np
 
 from model import use_kernels
 from model.case_draws import case_counts
+from model.kernels import threaded
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -165,7 +166,7 @@ def use_ai(model: WorkforceModel) -> None:
     )
     plan = (
         use_kernels.use_plan_rates_parallel
-        if wf.size >= use_kernels.PARALLEL_MIN_USERS
+        if threaded(wf.size, use_kernels.PARALLEL_MIN_USERS)
         else use_kernels.use_plan_rates
     )
     users, who, rows, offsets, rates = plan(wf.uses, lam, sigma, *state, p)
@@ -182,7 +183,7 @@ def use_ai(model: WorkforceModel) -> None:
     )
     outcomes = (
         use_kernels.use_outcomes_learn_parallel
-        if users.size >= use_kernels.PARALLEL_MIN_USERS
+        if threaded(users.size, use_kernels.PARALLEL_MIN_USERS)
         else use_kernels.use_outcomes_learn
     )
     tool, counts = outcomes(

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import WorkforceModel
+from model import WorkforceModel, kernels
 from model.kernels import peer_step, peer_step_parallel
 from model.network import unsigned
 from model.workforce import categorical
@@ -58,6 +58,7 @@ def test_use_on_threads_equals_use_on_one(monkeypatch) -> None:
     runs = []
     for threshold in (10**9, 0):
         monkeypatch.setattr(use_kernels, "PARALLEL_MIN_USERS", threshold)
+        monkeypatch.setattr(kernels, "USE_THREADS", True)
         model = WorkforceModel(n_workers=1500, rng=8, **{"behaviour.adoption_rate": 0.2})
         model.run(30)
         runs.append(model)
@@ -104,6 +105,7 @@ def test_outcome_sums_as_parallel_tasks_equal_one_pass(monkeypatch) -> None:
     tables = []
     for threshold in (10**9, 0):
         monkeypatch.setattr(outcomes, "PARALLEL_MIN_WORKERS", threshold)
+        monkeypatch.setattr(kernels, "USE_THREADS", True)
         model = WorkforceModel(n_workers=1200, rng=6, **{"behaviour.adoption_rate": 0.2})
         model.run(25)
         tables.append((model.outcomes, model.outcomes_by_group))
