@@ -159,7 +159,8 @@ def refresh_weight(
 ):
     """Worker i's peer weight w and susceptibility, and its neighbours' kept ``A @ w``.
 
-    As :func:`model.peers.refresh_peer_weights` for one worker.
+    ``w = archetype weight x influence multiplier`` (:func:`model.peers.influence_weight`);
+    the change is added to every neighbour's kept sum.
     """
     previous = weight[i]
     weight[i] = base_weight[archetype[i]] * influence_multiplier[i]
@@ -188,7 +189,7 @@ def refresh_ties(
 ):
     """Joiners' peer weights and the kept neighbour sums after turnover.
 
-    As :func:`model.peers.refresh_peer_weights` then, tool by tool, the leavers' use removed from
+    Each joiner's weight (:func:`refresh_weight`), then, tool by tool, the leavers' use removed from
     their neighbours' counts of users (:class:`model.network.KeptNeighbourSum`): every change is
     added to the neighbours' entries in the same order.
     """

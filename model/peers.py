@@ -46,7 +46,8 @@ class PeerWeights:
     """Every worker's w and eps, and ``A @ w``, kept current between weeks.
 
     They change only where a joiner arrives or a champion is trained, so they are refreshed there
-    (:func:`refresh_peer_weights`) rather than recomputed every week.
+    (:func:`model.joiner_kernels.refresh_weight`, called by turnover and training) rather than
+    recomputed every week.
     """
 
     weight: np.ndarray
@@ -69,15 +70,6 @@ def create_peer_weights(model: WorkforceModel) -> PeerWeights:
         np.array([archetypes[a].influence_weight for a in ARCHETYPES]),
         np.array([archetypes[a].peer_susceptibility for a in ARCHETYPES]),
     )
-
-
-def refresh_peer_weights(model: WorkforceModel, index: np.ndarray) -> None:
-    """Bring w, eps and ``A @ w`` up to date after changes at ``index``."""
-    peers = model.peer_weights
-    previous = peers.weight[index]
-    peers.weight[index] = influence_weight(model, index)
-    peers.susceptibility[index] = susceptibility(model, index)
-    peers.weight_total.update(index, peers.weight[index] - previous)
 
 
 def neighbour_mean_trust(

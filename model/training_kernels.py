@@ -1,9 +1,9 @@
 """Compiled loops of training (spec section 6): who is invitable, and a course's effect.
 
 :func:`invitable` finds a programme's selected, eligible workers due an invitation in one pass;
-:func:`apply_course` is :func:`model.training.apply_modality` written as one pass over the
-attendees (the same arithmetic in the same order, so the same values), with the attendees' peer
-weights refreshed as :func:`model.peers.refresh_peer_weights` does.
+:func:`apply_course` applies the rule of :func:`model.training.apply_modality` in one pass over
+the attendees (the arithmetic of the numpy code it replaced, in the same order), with their peer
+weights and their neighbours' kept sums refreshed (:func:`model.joiner_kernels.refresh_weight`).
 """
 
 # Kernel arguments are numpy arrays (indexed by worker, skill, modality, tool or department as

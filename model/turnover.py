@@ -31,7 +31,7 @@ def turnover(model: WorkforceModel) -> None:
 
     The joiners' draws and attributes are one compiled pass
     (:func:`model.workforce.replace_workers`); their peer weights and the neighbours' kept sums
-    (as :func:`model.peers.refresh_peer_weights` and :class:`model.network.KeptNeighbourSum`)
+    (:class:`model.peers.PeerWeights`, :class:`model.network.KeptNeighbourSum`)
     another (:func:`model.joiner_kernels.refresh_ties`).
     """
     n = model.workforce.size
