@@ -112,3 +112,26 @@ def test_outcome_sums_as_parallel_tasks_equal_one_pass(monkeypatch) -> None:
     assert tables[0][0]["decisions"].iloc[-1] > 0
     pd.testing.assert_frame_equal(tables[0][0], tables[1][0], check_exact=True)
     pd.testing.assert_frame_equal(tables[0][1], tables[1][1], check_exact=True)
+
+
+def test_threaded_and_one_thread_versions_are_cached_apart() -> None:
+    """Each threaded loop has its own cache index, so neither can load the other's machine code.
+
+    numba's cache key ignores ``parallel=True``: compiled from the same Python function, the two
+    versions would share one index file and load whichever was compiled last.
+    """
+    from model import kernels as k
+    from model import use_kernels as u
+
+    pairs = [
+        (k.adopt_tools, k.adopt_tools_parallel),
+        (k.peer_step, k.peer_step_parallel),
+        (k.cell_sums, k.cell_sums_parallel),
+        (u.use_plan_rates, u.use_plan_rates_parallel),
+        (u.use_outcomes_learn, u.use_outcomes_learn_parallel),
+    ]
+    indexes = set()
+    for one, threaded in pairs:
+        assert not one.targetoptions.get("parallel") and threaded.targetoptions["parallel"]
+        indexes |= {one._cache._cache_file._index_name, threaded._cache._cache_file._index_name}
+    assert len(indexes) == 2 * len(pairs)
