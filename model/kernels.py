@@ -150,19 +150,24 @@ def _adopt_tools(
                 new[i] = uses[i, k]
                 if not (uses[i, k] or live[i, k]):
                     continue
-                confidence = omega * trust[i, k] + (1 - omega) * self_efficacy[i]
+                # expit <= 1 in floating point, so a draw at or above the rate decides "no"
+                # without computing the probability (the same decisions, most of them cheaper).
                 if uses[i, k]:
-                    reluctance = threshold[i] - drop_margin - confidence
-                    if stop_draws[u] < drop_rate * expit(reluctance / temperature):
-                        new[i] = False
+                    if stop_draws[u] < drop_rate:
+                        confidence = omega * trust[i, k] + (1 - omega) * self_efficacy[i]
+                        reluctance = threshold[i] - drop_margin - confidence
+                        if stop_draws[u] < drop_rate * expit(reluctance / temperature):
+                            new[i] = False
                     u += 1
                 else:
-                    degree = max(indptr[i + 1] - indptr[i], 1)
-                    proof = neighbours_using[i, k] / degree
-                    readiness = confidence + social_proof * proof - threshold[i]
-                    p_start = start_scale[k] * expit(readiness / temperature)
-                    if start_draws[c] < min(p_start, 1.0):
-                        new[i] = True
+                    if start_draws[c] < start_scale[k]:
+                        confidence = omega * trust[i, k] + (1 - omega) * self_efficacy[i]
+                        degree = max(indptr[i + 1] - indptr[i], 1)
+                        proof = neighbours_using[i, k] / degree
+                        readiness = confidence + social_proof * proof - threshold[i]
+                        p_start = start_scale[k] * expit(readiness / temperature)
+                        if start_draws[c] < min(p_start, 1.0):
+                            new[i] = True
                     c += 1
         for i in range(n):
             if not general_purpose[k] and live[i, k] and mandated[i]:
