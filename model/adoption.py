@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from model.kernels import ADOPTION_BLOCK, adopt_tool, adopt_tool_parallel, count_adoption_pools
+from model.kernels import (
+    ADOPTION_BLOCK,
+    adopt_tools,
+    adopt_tools_parallel,
+    adoption_pools,
+    threaded,
+)
 from model.network import unsigned
 
 PARALLEL_MIN_WORKERS = 200_000
@@ -26,39 +30,20 @@ if TYPE_CHECKING:
 def adopt(model: WorkforceModel) -> None:
     """Let non-users start and users stop using each live tool.
 
-    For each tool: one uniform draw per candidate (live, not using) then one per user, in index
-    order, from the model's generator; the decisions, mandates and the neighbours' kept counts
-    of users are one compiled pass (:func:`model.kernels.adopt_tool`).
+    Tool by tool: one uniform draw per candidate (live, not using) then one per user, in index
+    order, from the model's generator (all tools' draws in one call, in that order); the
+    decisions, mandates and the neighbours' kept counts of users are one compiled pass
+    (:func:`model.kernels.adopt_tools`).
     """
-    beh, wf, rng = model.config.behaviour, model.workforce, model.rng
+    beh, wf = model.config.behaviour, model.workforce
     adjacency = model.adjacency
-    for k in range(wf.uses.shape[1]):
-        live, uses = model.live[:, k], wf.uses[:, k]
-        n_candidates, n_users = count_adoption_pools(live, uses)
-        start_draws = rng.random(n_candidates)
-        stop_draws = rng.random(n_users)
-        column = np.ascontiguousarray(uses)
-        kernel = adopt_tool_parallel if wf.size >= PARALLEL_MIN_WORKERS else adopt_tool
-        kernel(
-            k,
-            np.ascontiguousarray(live),
-            column,
-            start_draws,
-            stop_draws,
-            wf.trust,
-            wf.self_efficacy,
-            wf.adoption_threshold,
-            wf.mandated,
-            model.neighbours_using.values,
-            adjacency.indptr,
-            unsigned(adjacency.indices),
-            beh.confidence_trust_weight,
-            beh.social_proof,
-            beh.adoption_rate * model.adoption_boost[k],
-            beh.drop_rate,
-            beh.drop_margin,
-            beh.decision_temperature,
-            bool(model.tools.general_purpose[k]),
-            ADOPTION_BLOCK,
-        )
-        uses[:] = column
+    pools = adoption_pools(model.live, wf.uses)
+    draws = model.rng.random(int(pools.sum()))
+    kernel = adopt_tools_parallel if threaded(wf.size, PARALLEL_MIN_WORKERS) else adopt_tools
+    kernel(
+        model.live, wf.uses, pools, draws, wf.trust, wf.self_efficacy, wf.adoption_threshold,
+        wf.mandated, model.neighbours_using.values, adjacency.indptr,
+        unsigned(adjacency.indices), beh.confidence_trust_weight, beh.social_proof,
+        beh.adoption_rate * model.adoption_boost, beh.drop_rate, beh.drop_margin,
+        beh.decision_temperature, model.tools.general_purpose, ADOPTION_BLOCK,
+    )  # fmt: skip

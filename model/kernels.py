@@ -21,9 +21,48 @@ order, sums in index order), so results match it to rounding.
 from __future__ import annotations
 
 import math
+import types
+from collections.abc import Callable
 
 import numpy as np
 from numba import njit, prange
+
+USE_THREADS = False
+"""Whether large workforces run the threaded versions of the loops (``*_parallel``).
+
+Off: measured on the 2-core development machine shared with other jobs (load average about 6),
+1.4 million workers, weeks 101-120, the threaded versions took 5.8 s of CPU and 8.9 s of wall
+time against 3.0 s and 4.7 s on one thread (OpenMP threads wait on each other when a core is
+busy), and experiments already run one simulation per core. Results are the same either way
+(tests/test_kernels.py).
+"""
+
+
+def threaded(size: int, threshold: int) -> bool:
+    """Whether a loop over ``size`` items runs threaded: :data:`USE_THREADS` and ``threshold``."""
+    return USE_THREADS and size >= threshold
+
+
+def threaded_copy(function: Callable) -> Callable:
+    """A renamed copy of ``function``, to compile with ``parallel=True`` beside the original.
+
+    numba's on-disk cache keys a compiled function by its module, qualified name, source line,
+    signature and bytecode, not by its options: an ``njit(cache=True)`` and an
+    ``njit(cache=True, parallel=True)`` version of the same Python function share one cache
+    entry, so each process loads whichever was compiled last for both, and a one-thread call
+    can end up running the threaded machine code (measured: OpenMP start-up and spinning made a
+    10,000-worker week several times slower). Renamed, the threaded version is cached apart.
+    """
+    copy = types.FunctionType(
+        function.__code__,
+        function.__globals__,
+        function.__name__ + "_threaded",
+        function.__defaults__,
+        function.__closure__,
+    )
+    copy.__qualname__ = function.__qualname__ + "_threaded"
+    copy.__doc__ = function.__doc__
+    return copy
 
 
 @njit(cache=True, inline="always")
@@ -34,27 +73,28 @@ def expit(x: float) -> float:
 
 # -- adoption (model.adoption) ----------------------------------------------------------------
 @njit(cache=True)
-def count_adoption_pools(live: np.ndarray, uses: np.ndarray) -> tuple[int, int]:
-    """Numbers of candidates (live, not using) and users of one tool."""
-    candidates = users = 0
-    for i in range(live.size):
-        if uses[i]:
-            users += 1
-        elif live[i]:
-            candidates += 1
-    return candidates, users
+def adoption_pools(live: np.ndarray, uses: np.ndarray) -> np.ndarray:
+    """Per tool (rows), the numbers of candidates (live, not using) and of users (columns)."""
+    n, n_tools = uses.shape
+    pools = np.zeros((n_tools, 2), dtype=np.int64)
+    for i in range(n):
+        for k in range(n_tools):
+            if uses[i, k]:
+                pools[k, 1] += 1
+            elif live[i, k]:
+                pools[k, 0] += 1
+    return pools
 
 
 ADOPTION_BLOCK = 65_536
 """Workers per block of the adoption decisions (blocks may run on different threads)."""
 
 
-def _adopt_tool(
-    k: int,
+def _adopt_tools(
     live: np.ndarray,
     uses: np.ndarray,
-    start_draws: np.ndarray,
-    stop_draws: np.ndarray,
+    pools: np.ndarray,
+    draws: np.ndarray,
     trust: np.ndarray,
     self_efficacy: np.ndarray,
     threshold: np.ndarray,
@@ -64,73 +104,87 @@ def _adopt_tool(
     indices: np.ndarray,
     omega: float,
     social_proof: float,
-    start_scale: float,
+    start_scale: np.ndarray,
     drop_rate: float,
     drop_margin: float,
     temperature: float,
-    general_purpose: bool,
+    general_purpose: np.ndarray,
     block: int,
 ) -> None:
-    """Starters, stoppers, mandates and off-live tools for tool k; neighbour sums kept current.
+    """Starters, stoppers, mandates and off-live tools, tool by tool; neighbour sums kept current.
 
-    ``indptr`` and ``indices`` are the CSR arrays of the 0/1 adjacency (indices unsigned, see
-    :func:`model.network.unsigned`).
+    ``pools`` are :func:`adoption_pools`; ``draws`` holds, tool after tool, one uniform per
+    candidate (live, not using) then one per user, in index order. ``indptr`` and ``indices``
+    are the CSR arrays of the 0/1 adjacency (indices unsigned, see
+    :func:`model.network.unsigned`); ``start_scale`` and ``general_purpose`` are per tool.
 
     Decisions read the neighbour counts from before this tool's changes (synchronous), then the
     changes are applied and added to the neighbours' counts (``neighbours_using[:, k]``). The
-    c-th candidate (live, not using) in index order gets ``start_draws[c]``, the u-th user
-    ``stop_draws[u]``; each ``block`` of workers starts at its counted offsets, so blocks can be
-    decided on different threads with the same result.
+    c-th candidate gets the c-th start draw, the u-th user the u-th stop draw; each ``block`` of
+    workers starts at its counted offsets, so blocks can be decided on different threads with
+    the same result.
     """
-    n = live.size
-    new = uses.copy()
+    n, n_tools = uses.shape
     n_blocks = (n + block - 1) // block
-    candidates_before = np.zeros(n_blocks + 1, dtype=np.int64)
-    users_before = np.zeros(n_blocks + 1, dtype=np.int64)
-    for b in prange(n_blocks):
-        for i in range(b * block, min(n, (b + 1) * block)):
-            if uses[i]:
-                users_before[b + 1] += 1
-            elif live[i]:
-                candidates_before[b + 1] += 1
-    for b in range(n_blocks):
-        candidates_before[b + 1] += candidates_before[b]
-        users_before[b + 1] += users_before[b]
-    for b in prange(n_blocks):
-        c, u = candidates_before[b], users_before[b]
-        for i in range(b * block, min(n, (b + 1) * block)):
-            if not (uses[i] or live[i]):
-                continue
-            confidence = omega * trust[i, k] + (1 - omega) * self_efficacy[i]
-            if uses[i]:
-                reluctance = threshold[i] - drop_margin - confidence
-                if stop_draws[u] < drop_rate * expit(reluctance / temperature):
-                    new[i] = False
-                u += 1
-            else:
-                degree = max(indptr[i + 1] - indptr[i], 1)
-                proof = neighbours_using[i, k] / degree
-                readiness = confidence + social_proof * proof - threshold[i]
-                p_start = start_scale * expit(readiness / temperature)
-                if start_draws[c] < min(p_start, 1.0):
-                    new[i] = True
-                c += 1
-    for i in range(n):
-        if not general_purpose and live[i] and mandated[i]:
-            new[i] = True
-        if not live[i]:
-            new[i] = False
-        if new[i] != uses[i]:
-            change = 1.0 if new[i] else -1.0
-            for e in range(indptr[i], indptr[i + 1]):
-                neighbours_using[indices[e], k] += change
-            uses[i] = new[i]
+    new = np.empty(n, dtype=np.bool_)
+    offset = 0
+    for k in range(n_tools):
+        start_draws = draws[offset : offset + pools[k, 0]]
+        stop_draws = draws[offset + pools[k, 0] : offset + pools[k, 0] + pools[k, 1]]
+        offset += pools[k, 0] + pools[k, 1]
+        candidates_before = np.zeros(n_blocks + 1, dtype=np.int64)
+        users_before = np.zeros(n_blocks + 1, dtype=np.int64)
+        if n_blocks > 1:
+            for b in prange(n_blocks):
+                for i in range(b * block, min(n, (b + 1) * block)):
+                    if uses[i, k]:
+                        users_before[b + 1] += 1
+                    elif live[i, k]:
+                        candidates_before[b + 1] += 1
+            for b in range(n_blocks):
+                candidates_before[b + 1] += candidates_before[b]
+                users_before[b + 1] += users_before[b]
+        for b in prange(n_blocks):
+            c, u = candidates_before[b], users_before[b]
+            for i in range(b * block, min(n, (b + 1) * block)):
+                new[i] = uses[i, k]
+                if not (uses[i, k] or live[i, k]):
+                    continue
+                # expit <= 1 in floating point, so a draw at or above the rate decides "no"
+                # without computing the probability (the same decisions, most of them cheaper).
+                if uses[i, k]:
+                    if stop_draws[u] < drop_rate:
+                        confidence = omega * trust[i, k] + (1 - omega) * self_efficacy[i]
+                        reluctance = threshold[i] - drop_margin - confidence
+                        if stop_draws[u] < drop_rate * expit(reluctance / temperature):
+                            new[i] = False
+                    u += 1
+                else:
+                    if start_draws[c] < start_scale[k]:
+                        confidence = omega * trust[i, k] + (1 - omega) * self_efficacy[i]
+                        degree = max(indptr[i + 1] - indptr[i], 1)
+                        proof = neighbours_using[i, k] / degree
+                        readiness = confidence + social_proof * proof - threshold[i]
+                        p_start = start_scale[k] * expit(readiness / temperature)
+                        if start_draws[c] < min(p_start, 1.0):
+                            new[i] = True
+                    c += 1
+        for i in range(n):
+            if not general_purpose[k] and live[i, k] and mandated[i]:
+                new[i] = True
+            if not live[i, k]:
+                new[i] = False
+            if new[i] != uses[i, k]:
+                change = 1.0 if new[i] else -1.0
+                for e in range(indptr[i], indptr[i + 1]):
+                    neighbours_using[indices[e], k] += change
+                uses[i, k] = new[i]
 
 
-adopt_tool = njit(cache=True)(_adopt_tool)
+adopt_tools = njit(cache=True)(_adopt_tools)
 """One thread."""
-adopt_tool_parallel = njit(cache=True, parallel=True)(_adopt_tool)
-"""Blocks of decisions over threads (large workforces); same result as :func:`adopt_tool`."""
+adopt_tools_parallel = njit(cache=True, parallel=True)(threaded_copy(_adopt_tools))
+"""Blocks of decisions over threads (large workforces); same result as :func:`adopt_tools`."""
 
 
 # -- peer influence (model.peers) ---------------------------------------------------------------
@@ -174,7 +228,7 @@ def _peer_step(talks, trust, weight, weight_total, eps, indptr, indices, bounded
 
 peer_step = njit(cache=True)(_peer_step)
 """One thread (small networks: starting threads costs more than it saves)."""
-peer_step_parallel = njit(cache=True, parallel=True)(_peer_step)
+peer_step_parallel = njit(cache=True, parallel=True)(threaded_copy(_peer_step))
 """Talkers' rows spread over threads (large networks); same result as :func:`peer_step`."""
 
 
@@ -222,24 +276,36 @@ def _cell_sums(
     margin,
     tally_worker,
     tally_counts,
+    n_extra,
+    n_tasks,
 ):
     """Every sum behind the outcomes, per cell (rows as :data:`model.outcomes.CELL_SUMS`).
 
-    Three tasks, each one pass in index order over its own rows of the result: the worker sums,
-    the sums over live (worker, tool) pairs, and the week's tally. They may run on different
-    threads; every sum is accumulated in the same order either way, so the result is the same.
+    ``n_extra`` more rows, of zeros, are left at the end for the sums that follow from these.
+
+    Three tasks (``n_tasks`` 3), each one pass in index order over its own rows of the result:
+    the worker sums, the sums over live (worker, tool) pairs, and the week's tally; they may run
+    on different threads. With ``n_tasks`` 2 the pair sums are taken in the pass over the
+    workers (faster on one thread). Every sum is accumulated in the same order either way, so
+    the result is the same.
     """
     n, n_tools = trust.shape
     n_tally = tally_counts.shape[0]
-    out = np.zeros((14 + n_tally, n_cells))
-    for task in prange(3):
+    out = np.zeros((14 + n_tally + n_extra, n_cells))
+    merged = n_tasks == 2  # the pair sums in the pass over the workers
+    for task in prange(n_tasks):
         if task == 0:
+            acc = np.zeros((n_cells, 14))  # a cell's sums side by side
             for i in range(n):
                 c = archetype[i] * n_groups + staff_group[i]
+                a = acc[c]
                 any_live = False
                 for k in range(n_tools):
                     if live[i, k]:
                         any_live = True
+                        if merged:
+                            _pair_sums(a, trust[i, k] - reliability[department[i], k],
+                                       uses[i, k], margin)  # fmt: skip
                 if n_tools == 1:
                     known_trust = trust[i, 0]
                 else:
@@ -250,36 +316,49 @@ def _cell_sums(
                             weighted += trust[i, k]
                             n_known += 1
                     known_trust = weighted / n_known
-                out[0, c] += 1.0
-                out[1, c] += known_trust
-                out[2, c] += self_efficacy[i]
-                out[3, c] += literacy[i] + skills[i, 0]
-                out[4, c] += trained[i] > 0
-                out[5, c] += starting[i]
-                out[6, c] += perceived[i]
-                out[7, c] += accuracy[i]
-                out[8, c] += any_live
-        elif task == 1:
-            for i in range(n):
-                c = archetype[i] * n_groups + staff_group[i]
-                for k in range(n_tools):
-                    if live[i, k]:
-                        gap = trust[i, k] - reliability[department[i], k]
-                        out[9, c] += 1.0
-                        out[10, c] += uses[i, k]
-                        out[11, c] += abs(gap) <= margin
-                        out[12, c] += gap > margin
-                        out[13, c] += abs(gap)
-        else:
+                a[0] += 1.0
+                a[1] += known_trust
+                a[2] += self_efficacy[i]
+                a[3] += literacy[i] + skills[i, 0]
+                a[4] += trained[i] > 0
+                a[5] += starting[i]
+                a[6] += perceived[i]
+                a[7] += accuracy[i]
+                a[8] += any_live
+            for c in range(n_cells):
+                for f in range(14 if merged else 9):
+                    out[f, c] = acc[c, f]
+        elif task == n_tasks - 1:
             for j in range(tally_worker.size):
                 w = tally_worker[j]
                 c = archetype[w] * n_groups + staff_group[w]
                 for f in range(n_tally):
                     out[14 + f, c] += tally_counts[f, j]
+        else:
+            acc = np.zeros((n_cells, 14))
+            for i in range(n):
+                c = archetype[i] * n_groups + staff_group[i]
+                for k in range(n_tools):
+                    if live[i, k]:
+                        _pair_sums(acc[c], trust[i, k] - reliability[department[i], k],
+                                   uses[i, k], margin)  # fmt: skip
+            for c in range(n_cells):
+                for f in range(9, 14):
+                    out[f, c] = acc[c, f]
     return out
+
+
+@njit(cache=True, inline="always")
+def _pair_sums(a, gap, using, margin):
+    """Add one live (worker, tool) pair to its cell's pair sums (entries 9 to 13 of ``a``)."""
+    a[9] += 1.0
+    a[10] += using
+    a[11] += abs(gap) <= margin
+    a[12] += gap > margin
+    a[13] += abs(gap)
 
 
 cell_sums = njit(cache=True)(_cell_sums)
 """One thread."""
-cell_sums_parallel = njit(cache=True, parallel=True)(_cell_sums)
+cell_sums_parallel = njit(cache=True, parallel=True)(threaded_copy(_cell_sums))
 """The three tasks over threads (large workforces); same result as :func:`cell_sums`."""

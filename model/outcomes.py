@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from model.config import ARCHETYPES
-from model.kernels import cell_sums, cell_sums_parallel
+from model.kernels import cell_sums, cell_sums_parallel, threaded
+from model.outcome_kernels import outcome_values
 from model.use import TALLY_FIELDS
 
 if TYPE_CHECKING:
@@ -113,42 +114,69 @@ CELL_SUMS = (
 """Sums taken over the workforce (and this week's tally) per cell, in one compiled pass."""
 
 
-def _cell_sums(model: WorkforceModel) -> dict[str, np.ndarray]:
-    """Every sum behind the outcomes, per cell of archetype x staff group.
+DERIVED_SUMS = (
+    "confidence", "under_trust", "avoidable_errors", "self_assessment_gap",
+    "verification_hours", "appropriate_worker_weeks", "cumulative_verification_hours",
+)  # fmt: skip
+"""Sums that follow from the cell sums, so need no pass over the workforce of their own."""
+SUM_NAMES = (*CELL_SUMS, *DERIVED_SUMS)
+VALUE_NAMES = (
+    *OUTCOMES, "accuracy_gain", "complementarity", "headcount", "appropriate_workers",
+    "decisions", "verification_hours", *CUMULATIVE,
+)  # fmt: skip
+"""Every value recorded per week and group, in the order of :func:`_ratios`."""
+_INDEX = {name: i for i, name in enumerate(SUM_NAMES)}
+_NUMERATORS = np.array([_INDEX[num] for num, _, _ in OUTCOMES.values()])
+_DENOMINATORS = np.array([_INDEX[den] for _, den, _ in OUTCOMES.values()])
+_PER_1000 = np.array([name in PER_1000 for name in OUTCOMES])
+_DERIVED = np.array(
+    [
+        _INDEX[name]
+        for name in (
+            "trust", "self_efficacy", "live_pairs", "appropriate", "over_trust", "relied_wrong",
+            "aversion_errors", "perceived_accuracy", "unaided_skill", "reviewed", *DERIVED_SUMS,
+        )
+    ]
+)  # fmt: skip
+_COUNTS = np.array(
+    [
+        _INDEX[name]
+        for name in ("headcount", "appropriate", "cases", "verification_hours", *CUMULATIVE)
+    ]
+)
+_ACCURACY = np.array(
+    [
+        list(OUTCOMES).index(n)
+        for n in ("decision_accuracy", "ai_alone_accuracy", "unaided_accuracy")
+    ]
+)
+_INTEGER_ROWS = [
+    VALUE_NAMES.index(name)
+    for name in ("headcount", "appropriate_workers", "decisions", "appropriate_worker_weeks")
+]
+
+
+def _cell_sums(model: WorkforceModel) -> np.ndarray:
+    """Every sum behind the outcomes, per cell of archetype x staff group (rows: SUM_NAMES).
 
     One pass over the workers and one over the week's tally (:func:`model.kernels.cell_sums`):
     trust over the tools a worker knows (:func:`~model.tools.known_tool_trust`), the other
-    worker means, and over live (worker, tool) pairs the use and calibration counts.
+    worker means, and over live (worker, tool) pairs the use and calibration counts. The rows of
+    :data:`DERIVED_SUMS` are left as zeros for :func:`model.outcome_kernels.outcome_values`.
     """
     wf, tally = model.workforce, model.tally
     n_groups = len(model.config.population.staff_groups)
     n_cells = len(ARCHETYPES) * n_groups
-    kernel = cell_sums_parallel if wf.size >= PARALLEL_MIN_WORKERS else cell_sums
-    flat = kernel(
+    parallel = threaded(wf.size, PARALLEL_MIN_WORKERS)
+    kernel = cell_sums_parallel if parallel else cell_sums
+    return kernel(
         wf.archetype, wf.staff_group, n_groups, n_cells, wf.trust, model.live, wf.uses,
         wf.self_efficacy, wf.baseline_literacy, wf.skill_total, wf.times_trained,
         wf.starting_staff, wf.perceived_accuracy, wf.unaided_accuracy,
         model.tools.department_reliability, wf.department,
-        model.config.outcomes.appropriate_margin, tally.worker, tally.matrix,
+        model.config.outcomes.appropriate_margin, tally.worker, tally.matrix, len(DERIVED_SUMS),
+        3 if parallel else 2,
     )  # fmt: skip
-    omega = model.config.behaviour.confidence_trust_weight
-    shape = (len(ARCHETYPES), n_groups)
-    sums = {name: row.reshape(shape) for name, row in zip(CELL_SUMS, flat, strict=True)}
-    # Sums that follow from others, so need no pass over the workforce of their own:
-    sums["confidence"] = omega * sums["trust"] + (1 - omega) * sums["self_efficacy"]
-    sums["under_trust"] = sums["live_pairs"] - sums["appropriate"] - sums["over_trust"]
-    sums["avoidable_errors"] = sums["relied_wrong"] + sums["aversion_errors"]
-    sums["self_assessment_gap"] = sums["perceived_accuracy"] - sums["unaided_skill"]
-    sums["verification_hours"] = (
-        sums["reviewed"] * model.config.behaviour.verification_minutes / 60.0
-    )
-    sums["appropriate_worker_weeks"] = model.appropriate_worker_weeks + sums["appropriate"]
-    sums["cumulative_verification_hours"] = (
-        model.cumulative_verification_hours + sums["verification_hours"]
-    )
-    model.appropriate_worker_weeks = sums["appropriate_worker_weeks"]
-    model.cumulative_verification_hours = sums["cumulative_verification_hours"]
-    return sums
 
 
 def _ratios(sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -179,26 +207,37 @@ def _ratios(sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 def record(model: WorkforceModel) -> None:
     """Append this week's overall row and, if configured, its by-group values.
 
-    The cell sums are stacked and summed once into one column for everyone, one per archetype
-    and one per staff group; every ratio is then taken once over all these columns. By-group
-    values are kept as one array per week and turned into rows only when asked for
-    (:func:`group_rows`).
+    The cell sums (:func:`_cell_sums`) are totalled once into one column for everyone, one per
+    archetype and one per staff group, and every ratio is taken once over all these columns, in
+    one compiled call (:func:`model.outcome_kernels.outcome_values`, the arithmetic of
+    :func:`_ratios`). By-group values are kept as one array per week and turned into rows only
+    when asked for (:func:`group_rows`).
     """
     sums = _cell_sums(model)
-    stacked = np.stack(list(sums.values()))  # n_sums x archetypes x staff groups
-    columns = np.concatenate([stacked.sum(axis=(1, 2))[:, None], stacked.sum(axis=2)], axis=1)
-    if model.config.outcomes.by_group:
-        columns = np.concatenate([columns, stacked.sum(axis=1)], axis=1)
-    values = _ratios(dict(zip(sums, columns, strict=True)))
+    by_group = model.config.outcomes.by_group
+    beh = model.config.behaviour
+    shape = (len(ARCHETYPES), sums.shape[1] // len(ARCHETYPES))
+    running = np.empty((3, sums.shape[1]))
+    running[0, :2] = beh.confidence_trust_weight, beh.verification_minutes
+    running[1] = np.ravel(model.appropriate_worker_weeks)
+    running[2] = np.ravel(model.cumulative_verification_hours)
+    values = outcome_values(
+        sums, len(ARCHETYPES), by_group, _NUMERATORS, _DENOMINATORS, _PER_1000, _DERIVED,
+        _COUNTS, _ACCURACY, running,
+    )  # fmt: skip
+    model.appropriate_worker_weeks = running[1].reshape(shape)
+    model.cumulative_verification_hours = running[2].reshape(shape)
+    overall = values[:, 0].tolist()
+    for i in _INTEGER_ROWS:
+        overall[i] = int(round(overall[i]))
     row = {"week": model.week, "date": model.date_of_week(model.week)}
-    row.update({name: _value(name, v[0]) for name, v in values.items()})
+    row.update(zip(VALUE_NAMES, overall, strict=True))
     row["cumulative_cost_gbp"] = model.cumulative_cost_gbp
     row["cumulative_staff_hours"] = model.cumulative_staff_hours
     row["cumulative_audit_cost_gbp"] = model.cumulative_audit_cost_gbp
     model.outcome_rows.append(row)
-    if model.config.outcomes.by_group:
-        by_group = np.stack(list(values.values()))[:, 1:]
-        model.group_values.append((model.week, list(values), by_group))
+    if by_group:
+        model.group_values.append((model.week, list(VALUE_NAMES), values[:, 1:]))
 
 
 def group_rows(

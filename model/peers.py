@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.config import ARCHETYPES
-from model.kernels import peer_step, peer_step_parallel
+from model.kernels import peer_step, peer_step_parallel, threaded
 from model.network import PARALLEL_MIN_TIES, KeptNeighbourSum, unsigned
 
 if TYPE_CHECKING:
@@ -46,29 +46,30 @@ class PeerWeights:
     """Every worker's w and eps, and ``A @ w``, kept current between weeks.
 
     They change only where a joiner arrives or a champion is trained, so they are refreshed there
-    (:func:`refresh_peer_weights`) rather than recomputed every week.
+    (:func:`model.joiner_kernels.refresh_weight`, called by turnover and training) rather than
+    recomputed every week.
     """
 
     weight: np.ndarray
     susceptibility: np.ndarray
     weight_total: KeptNeighbourSum
+    archetype_weight: np.ndarray
+    """w of each archetype (before a champion's multiplier), for the compiled refreshes."""
+    archetype_susceptibility: np.ndarray
+    """eps of each archetype."""
 
 
 def create_peer_weights(model: WorkforceModel) -> PeerWeights:
     """Compute w, eps and ``A @ w`` for the starting workforce."""
     weight = influence_weight(model)
+    archetypes = model.config.population.archetypes
     return PeerWeights(
-        weight, susceptibility(model), KeptNeighbourSum(model.neighbour_sums, weight)
+        weight,
+        susceptibility(model),
+        KeptNeighbourSum(model.neighbour_sums, weight),
+        np.array([archetypes[a].influence_weight for a in ARCHETYPES]),
+        np.array([archetypes[a].peer_susceptibility for a in ARCHETYPES]),
     )
-
-
-def refresh_peer_weights(model: WorkforceModel, index: np.ndarray) -> None:
-    """Bring w, eps and ``A @ w`` up to date after changes at ``index``."""
-    peers = model.peer_weights
-    previous = peers.weight[index]
-    peers.weight[index] = influence_weight(model, index)
-    peers.susceptibility[index] = susceptibility(model, index)
-    peers.weight_total.update(index, peers.weight[index] - previous)
 
 
 def peer_influence(model: WorkforceModel) -> None:
@@ -80,7 +81,7 @@ def peer_influence(model: WorkforceModel) -> None:
     wf, peers, beh = model.workforce, model.peer_weights, model.config.behaviour
     talks = model.rng.random(wf.size) < beh.talk_probability
     adjacency = model.adjacency
-    step = peer_step_parallel if adjacency.nnz >= PARALLEL_MIN_TIES else peer_step
+    step = peer_step_parallel if threaded(adjacency.nnz, PARALLEL_MIN_TIES) else peer_step
     step(
         talks,
         wf.trust,

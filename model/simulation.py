@@ -24,7 +24,7 @@ from model.training import create_programmes, decay_training_gains, gain_retenti
 from model.turnover import turnover
 from model.use import DecisionTally, use_ai
 from model.validation import ConfigError, as_model_config, parse_date
-from model.workforce import create_workforce
+from model.workforce import create_workforce, joiner_parameters
 
 
 def _reporter(name: str) -> Any:
@@ -84,6 +84,7 @@ class WorkforceModel(mesa.Model):
         self._check_departments()
         self.tools = build_tools(cfg, self.rng, self.n_departments)
         self.workforce = create_workforce(cfg, self.rng, self.tools.governance)
+        self.joiner_parameters = joiner_parameters(cfg)
         wf = self.workforce
         self.adjacency = build_network(
             cfg.network, self.rng, wf.department, wf.team, wf.staff_group

@@ -31,7 +31,8 @@ from model.budget import affordable, share_limit, spend
 from model.config import ARCHETYPES, ModalityConfig, ProgrammeConfig
 from model.kernels import fade
 from model.network import degree
-from model.peers import influence_weight, refresh_peer_weights
+from model.peers import influence_weight
+from model.training_kernels import apply_course, invitable
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -67,11 +68,15 @@ def _eligible_staff_groups(model: WorkforceModel, programme: ProgrammeConfig) ->
     return np.isin(model.workforce.staff_group, [names.index(g) for g in programme.staff_groups])
 
 
-def _eligible_just_in_time(model: WorkforceModel, programme: ProgrammeConfig) -> np.ndarray:
-    """Departments going live within ``window_weeks`` from now (or live since less than that)."""
+def _just_in_time_departments(model: WorkforceModel, programme: ProgrammeConfig) -> np.ndarray:
+    """Per department: going live within ``window_weeks`` from now (or live since less)."""
     go_live = model.tools.go_live_week[:, _tool_columns(model, programme)]
-    soon = np.abs(go_live - model.week) <= programme.window_weeks
-    return soon.any(axis=1)[model.workforce.department]
+    return (np.abs(go_live - model.week) <= programme.window_weeks).any(axis=1)
+
+
+def _eligible_just_in_time(model: WorkforceModel, programme: ProgrammeConfig) -> np.ndarray:
+    """Staff of departments going live within ``window_weeks`` (or live since less than that)."""
+    return _just_in_time_departments(model, programme)[model.workforce.department]
 
 
 def _eligible_users(model: WorkforceModel, programme: ProgrammeConfig) -> np.ndarray:
@@ -160,11 +165,7 @@ def train(model: WorkforceModel) -> None:
         if state.selected is None:
             state.selected = _select(model, programme, wf.size)
             state.last_invited = np.full(wf.size, -1, dtype=np.int64)
-        due = state.last_invited < 0
-        if programme.refresher_weeks is not None:
-            due |= model.week - state.last_invited >= programme.refresher_weeks
-        eligible = ELIGIBILITY[programme.target](model, programme) & state.selected & due
-        invited = np.flatnonzero(eligible)
+        invited = _invitable(model, state)
         if invited.size == 0:  # nobody to invite: no draws, no spending
             continue
         places = int(np.ceil(programme.weekly_capacity * wf.size))
@@ -183,37 +184,68 @@ def train(model: WorkforceModel) -> None:
         state.spent_gbp += attendees.size * unit_cost
 
 
+EVERYONE_ELIGIBLE = ("all", "random", "top_influence", "low_literacy")
+"""Target rules whose eligibility is everyone (reach is decided by the selection)."""
+
+
+def _invitable(model: WorkforceModel, state: ProgrammeState) -> np.ndarray:
+    """Selected, eligible workers due an invitation (never invited, or due a refresher).
+
+    One compiled pass (:func:`model.training_kernels.invitable`); the eligibility rule is
+    given per department for ``just_in_time``, per worker for the rules that need it.
+    """
+    programme = state.config
+    n_departments = model.tools.go_live_week.shape[0]
+    by_department = np.ones(n_departments, dtype=bool)
+    by_worker = np.ones(0, dtype=bool)  # empty: everyone
+    if programme.target == "just_in_time":
+        by_department = _just_in_time_departments(model, programme)
+    elif programme.target not in EVERYONE_ELIGIBLE:
+        by_worker = ELIGIBILITY[programme.target](model, programme)
+    refresher = -1 if programme.refresher_weeks is None else programme.refresher_weeks
+    return invitable(
+        state.selected, state.last_invited, model.week, refresher, by_department,
+        model.workforce.department, by_worker,
+    )  # fmt: skip
+
+
 def apply_modality(model: WorkforceModel, index: np.ndarray, name: str) -> None:
-    """The effect of one completion of modality ``name`` on the workers at ``index``."""
-    if len(index) == 0:
+    """The effect of one completion of modality ``name`` on the workers at ``index``.
+
+    Each skill rises by ``gain (1 - level)`` (its durable share kept, the rest transient),
+    self-efficacy by ``g (1 - s)``, the belief about one's own accuracy moves toward the truth
+    and trust toward the reliability taught (then is pushed), the influence multiplier is raised
+    to the modality's; one compiled pass (:func:`model.training_kernels.apply_course`), which
+    also refreshes the attendees' peer weights.
+    """
+    index = np.asarray(index, dtype=np.int64)
+    if index.size == 0:
         return
-    wf = model.workforce
-    modality = model.config.training.modalities[name]
-    m = list(model.config.training.modalities).index(name)
-    levels = (wf.ai_literacy[index], wf.detection_bonus[index], wf.verification_bonus[index])
-    gains = (modality.literacy_gain, modality.detection_bonus, modality.verification_bonus)
-    for s, (level, gain) in enumerate(zip(levels, gains, strict=True)):
-        increment = gain * (1 - level)
-        wf.durable_gain[index, s] += modality.durable_share * increment
-        wf.transient_gain[index, s, m] += (1 - modality.durable_share) * increment
-    wf.refresh_skills(index)
-    wf.fading[index] |= modality.durable_share < 1
-    wf.self_efficacy[index] += modality.self_efficacy_gain * (1 - wf.self_efficacy[index])
-    own = wf.perceived_accuracy[index]
-    wf.perceived_accuracy[index] = own + modality.self_assessment_pull * (
-        wf.unaided_accuracy[index] - own
+    wf, peers, adjacency = model.workforce, model.peer_weights, model.adjacency
+    modalities = model.config.training.modalities
+    modality = modalities[name]
+    q = np.array(
+        [
+            modality.literacy_gain,
+            modality.detection_bonus,
+            modality.verification_bonus,
+            modality.durable_share,
+            modality.self_efficacy_gain,
+            modality.self_assessment_pull,
+            modality.calibration_pull,
+            modality.trust_push,
+            modality.influence_multiplier,
+        ],
+        dtype=float,
     )
-    taught = model.tools.taught_reliability[wf.department[index]]
-    trust = wf.trust[index]
-    trust += modality.calibration_pull * (taught - trust)
-    target = 1.0 if modality.trust_push >= 0 else 0.0
-    trust += abs(modality.trust_push) * (target - trust)
-    wf.trust[index] = trust
-    wf.influence_multiplier[index] = np.maximum(
-        wf.influence_multiplier[index], modality.influence_multiplier
-    )
-    refresh_peer_weights(model, index)
-    wf.times_trained[index] += 1
+    apply_course(
+        index, list(modalities).index(name), q, wf.baseline_literacy, wf.durable_gain,
+        wf.transient_gain, wf.skill_total, wf.fading, wf.self_efficacy, wf.perceived_accuracy,
+        wf.unaided_accuracy, model.tools.taught_reliability, wf.department, wf.trust,
+        wf.influence_multiplier, wf.times_trained, wf.archetype, peers.archetype_weight,
+        peers.archetype_susceptibility, peers.weight, peers.susceptibility,
+        peers.weight_total.values, adjacency.indptr, adjacency.indices, adjacency.data,
+    )  # fmt: skip
 
 
 def reset_programme_records(model: WorkforceModel, index: np.ndarray) -> None:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from model.peers import refresh_peer_weights
+from model.joiner_kernels import refresh_ties
 from model.training import reset_programme_records
 from model.workforce import replace_workers
 
@@ -29,16 +27,29 @@ def weekly_leaving_probability(annual_rate: float) -> float:
 
 
 def turnover(model: WorkforceModel) -> None:
-    """Replace this week's leavers by joiners."""
+    """Replace this week's leavers by joiners.
+
+    The joiners' draws and attributes are one compiled pass
+    (:func:`model.workforce.replace_workers`); their peer weights and the neighbours' kept sums
+    (:class:`model.peers.PeerWeights`, :class:`model.network.KeptNeighbourSum`)
+    another (:func:`model.joiner_kernels.refresh_ties`).
+    """
     n = model.workforce.size
     p = weekly_leaving_probability(model.config.population.annual_leaver_rate)
     n_leavers = model.rng.binomial(n, p)
     if n_leavers == 0:
         return
     leavers = model.rng.choice(n, size=n_leavers, replace=False)
-    previous_uses = model.workforce.uses[leavers]
-    replace_workers(model.workforce, leavers, model.config, model.rng, model.tools.governance)
-    refresh_peer_weights(model, leavers)
-    for k in range(previous_uses.shape[1]):
-        model.neighbours_using.update(leavers, -previous_uses[:, k].astype(np.int8), k)
+    wf, peers = model.workforce, model.peer_weights
+    previous_uses = wf.uses[leavers]
+    replace_workers(
+        wf, leavers, model.config, model.rng, model.tools.governance, model.joiner_parameters
+    )
+    adjacency = model.adjacency
+    refresh_ties(
+        leavers, previous_uses, wf.archetype, wf.influence_multiplier, peers.archetype_weight,
+        peers.archetype_susceptibility, peers.weight, peers.susceptibility,
+        peers.weight_total.values, model.neighbours_using.values, adjacency.indptr,
+        adjacency.indices, adjacency.data,
+    )  # fmt: skip
     reset_programme_records(model, leavers)

@@ -36,10 +36,11 @@ own errors are as visible as the tool's on the same cases).
 A checked or overridden case is worked up by hand and costs staff time (``verification_minutes``).
 
 **Sampling.** By Poisson thinning, the number of noticed tool errors ``E`` and of cases perceived
-as right ``S`` are independent Poisson variates, so two draws per user give exactly the
-distribution of what the worker experiences. Decision outcomes that nobody observes are recorded
-as their conditional expectations given ``S`` and ``E`` (each category's share of its Poisson
-rate): unbiased totals with less noise than drawing them.
+as right ``S`` are independent Poisson variates, so drawing them gives exactly the distribution
+of what the worker experiences; they are drawn as the week's cases ``N ~ Poisson(lam)`` split
+binomially (:mod:`model.case_draws`, the same joint distribution, faster). Decision outcomes
+that nobody observes are recorded as their conditional expectations given ``S`` and ``E`` (each
+category's share of its Poisson rate): unbiased totals with less noise than drawing them.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model import use_kernels
+from model.case_draws import case_counts
+from model.kernels import threaded
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -127,21 +130,31 @@ def relied_case_accuracy(
 def use_ai(model: WorkforceModel) -> None:
     """Every user decides this week's cases with its tools and updates its beliefs.
 
-    Per tool, in tool order: the Poisson rates of each user's noticed and perceived-right cases
-    (:func:`model.use_kernels.use_rates`), two Poisson draws from the model's generator (noticed,
-    then perceived right), then the expected decision counts and what each user learns
-    (:func:`model.use_kernels.use_outcomes`); finally the belief updates of every user
-    (:func:`model.use_kernels.learn`). The rules are those of the module docstring.
+    One compiled pass finds the week's users and, tool by tool, the Poisson rates of each user's
+    noticed and perceived-right cases (:func:`model.use_kernels.use_plan_rates`); their counts
+    drawn from the model's generator (:func:`model.case_draws.case_counts`, two uniforms per
+    pair in one call); then one compiled pass takes the expected decision counts, tool by tool,
+    and every user's belief updates (:func:`model.use_kernels.use_outcomes_learn`). The rules
+    are those of the module docstring.
     """
-    beh, wf, rng, tools = model.config.behaviour, model.workforce, model.rng, model.tools
+    beh, wf, tools = model.config.behaviour, model.workforce, model.tools
     n_tools = wf.uses.shape[1]
-    users = np.flatnonzero(wf.uses.any(axis=1))
-    successes = np.zeros((users.size, n_tools))
-    failures = np.zeros((users.size, n_tools))
-    own_decisions = np.zeros(users.size)
-    own_noticed_errors = np.zeros(users.size)
-    acted = np.zeros((users.size, n_tools))
-    tallies = []
+    scale = (
+        beh.verification_gain
+        * (1 - beh.automation_bias)
+        * (1 - model.config.training.workload_pressure)
+        * (1 + beh.accountability_effect * beh.accountability)
+    )
+    p = np.empty((n_tools, 7))
+    p[:, 0] = beh.reliance_steepness
+    p[:, 1] = scale
+    p[:, 2] = tools.forcing_function
+    p[:, 3] = tools.confidence_display
+    p[:, 4] = beh.false_alarm_rate
+    p[:, 5] = beh.detection_literacy_weight
+    p[:, 6] = beh.detection_accuracy_weight
+    lam = np.asarray(tools.cases_per_week, dtype=float)
+    sigma = np.asarray(tools.error_salience, dtype=float)
     state = (
         tools.department_reliability,
         wf.department,
@@ -151,40 +164,13 @@ def use_ai(model: WorkforceModel) -> None:
         wf.baseline_literacy,
         wf.skill_total,
     )
-    scale = (
-        beh.verification_gain
-        * (1 - beh.automation_bias)
-        * (1 - model.config.training.workload_pressure)
-        * (1 + beh.accountability_effect * beh.accountability)
+    plan = (
+        use_kernels.use_plan_rates_parallel
+        if threaded(wf.size, use_kernels.PARALLEL_MIN_USERS)
+        else use_kernels.use_plan_rates
     )
-    parallel = users.size >= use_kernels.PARALLEL_MIN_USERS
-    use_rates = use_kernels.use_rates_parallel if parallel else use_kernels.use_rates
-    use_outcomes = use_kernels.use_outcomes_parallel if parallel else use_kernels.use_outcomes
-    learn = use_kernels.learn_parallel if parallel else use_kernels.learn
-    for k in range(n_tools):
-        rows = np.flatnonzero(wf.uses[users, k])
-        who = users[rows]
-        lam, sigma = float(tools.cases_per_week[k]), float(tools.error_salience[k])
-        p = np.array(
-            [
-                beh.reliance_steepness,
-                scale,
-                tools.forcing_function[k],
-                tools.confidence_display[k],
-                beh.false_alarm_rate,
-                beh.detection_literacy_weight,
-                beh.detection_accuracy_weight,
-            ]
-        )
-        noticed_rate, perceived_right_rate = use_rates(who, k, lam, sigma, *state, p)
-        noticed = rng.poisson(noticed_rate)
-        perceived_right = rng.poisson(perceived_right_rate)
-        counts = np.empty((len(TALLY_FIELDS), who.size))
-        use_outcomes(
-            who, rows, k, lam, sigma, *state, p, noticed, perceived_right, counts,
-            successes, failures, acted, own_decisions, own_noticed_errors,
-        )  # fmt: skip
-        tallies.append((who, np.full(who.size, k), counts))
+    users, who, rows, offsets, rates = plan(wf.uses, lam, sigma, *state, p)
+    draws = case_counts(model.rng, rates, offsets, lam)
     learning = np.array(
         [
             beh.spillover,
@@ -195,13 +181,17 @@ def use_ai(model: WorkforceModel) -> None:
             beh.practice_gain,
         ]
     )
-    learn(
-        users, successes, failures, acted, own_decisions, own_noticed_errors,
-        wf.unnoticed_tool_errors, wf.trust,
-        wf.trust_strength, wf.perceived_accuracy, wf.unaided_accuracy, wf.unnoticed_own_errors,
-        wf.self_efficacy, wf.uses, wf.last_use_week, model.week, learning,
+    outcomes = (
+        use_kernels.use_outcomes_learn_parallel
+        if threaded(users.size, use_kernels.PARALLEL_MIN_USERS)
+        else use_kernels.use_outcomes_learn
+    )
+    tool, counts = outcomes(
+        users, who, rows, offsets, draws, lam, sigma, *state, p, len(TALLY_FIELDS),
+        wf.unnoticed_tool_errors, wf.trust_strength, wf.unnoticed_own_errors, wf.self_efficacy,
+        wf.uses, wf.last_use_week, model.week, learning,
     )  # fmt: skip
-    model.tally = _concatenate(tallies)
+    model.tally = DecisionTally(worker=who, tool=tool, matrix=counts)
 
 
 def beta_update(
@@ -264,16 +254,4 @@ def learn_own_accuracy(
     strength = np.full(index.size, beh.self_knowledge_strength)
     wf.perceived_accuracy[index], _ = beta_update(
         wf.perceived_accuracy[index], strength, decisions - noticed_errors, noticed_errors
-    )
-
-
-def _concatenate(tallies: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> DecisionTally:
-    if not tallies:
-        return DecisionTally()
-    if len(tallies) == 1:
-        return DecisionTally(*tallies[0])
-    return DecisionTally(
-        worker=np.concatenate([t[0] for t in tallies]),
-        tool=np.concatenate([t[1] for t in tallies]),
-        matrix=np.concatenate([t[2] for t in tallies], axis=1),
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from model.kernels import expit
+from model.kernels import expit, threaded_copy
 
 PARALLEL_MIN_USERS = 100_000
 """From this many users a week, the loops run over threads (below, starting them costs more)."""
@@ -48,128 +48,145 @@ def case_rates(i, k, lam, sigma, rho, trust, perceived, accuracy, literacy, skil
     )  # fmt: skip
 
 
-def _use_rates(
-    who, k, lam, sigma, reliability, department, trust, perceived, accuracy, literacy, skills, p
+def _use_plan_rates(
+    uses, lam, sigma, reliability, department, trust, perceived, accuracy, literacy, skills, p
 ):
-    """Poisson rates of noticed errors and of cases perceived right, per user of tool k."""
-    noticed = np.empty(who.size)
-    perceived_right = np.empty(who.size)
-    for j in prange(who.size):
-        i = who[j]
-        rates = case_rates(i, k, lam, sigma, reliability[department[i], k], trust, perceived,
-                           accuracy, literacy, skills, p)  # fmt: skip
-        notice_overridden = sigma * accuracy[i]
-        noticed[j] = rates[1] + rates[3] + rates[5] * notice_overridden
-        perceived_right[j] = lam - noticed[j]
-    return noticed, perceived_right
+    """This week's users and, tool by tool, each user's Poisson rates (noticed, perceived right).
 
-
-def _use_outcomes(
-    who,
-    rows,
-    k,
-    lam,
-    sigma,
-    reliability,
-    department,
-    trust,
-    perceived,
-    accuracy,
-    literacy,
-    skills,
-    p,
-    noticed,
-    perceived_right,
-    counts,
-    successes,
-    failures,
-    acted,
-    own_decisions,
-    own_noticed,
-):
-    """Given the two draws, each user's expected decision counts and what it learns.
-
-    Fills ``counts`` (one row per :data:`model.use.TALLY_FIELDS` entry, a column per user),
-    the user's successes, failures and wrong advice acted on for tool k, and own decisions.
+    Returns ``users`` (workers using any tool, in index order), ``who`` and ``rows`` (each
+    (user, tool) pair's worker and its row in ``users``, tool by tool, users in order), the
+    ``offsets`` of each tool's pairs, and ``rates``: for tool k, at ``2 offsets[k]``, its users'
+    rates of noticed errors then of cases perceived right, so one Poisson draw over ``rates``
+    takes the draws in the order of two draws per tool. ``lam``, ``sigma`` and the rows of ``p``
+    (see :func:`case_rates`) are per tool.
     """
-    for j in prange(who.size):
-        i, row = who[j], rows[j]
-        h = accuracy[i]
-        (right_kept, right_false_alarm, right_overridden, wrong_caught, wrong_acted,
-         wrong_overridden, v_right, v_wrong) = case_rates(
-            i, k, lam, sigma, reliability[department[i], k], trust, perceived, accuracy,
-            literacy, skills, p)  # fmt: skip
-        notice_overridden = sigma * h
-        noticed_rate = right_false_alarm + wrong_caught + wrong_overridden * notice_overridden
-        right_rate = lam - noticed_rate
-        per_right = perceived_right[j] / right_rate if right_rate > 0 else 0.0
-        per_noticed = noticed[j] / noticed_rate if noticed_rate > 0 else 0.0
-        successes[row, k] = perceived_right[j]
-        failures[row, k] = noticed[j]
-        right_kept = right_kept * per_right
-        right_false_alarm = right_false_alarm * per_noticed
-        right_overridden = right_overridden * per_right
-        wrong_caught = wrong_caught * per_noticed
-        wrong_acted = wrong_acted * per_right
-        wrong_overridden = wrong_overridden * (
-            (1 - notice_overridden) * per_right + notice_overridden * per_noticed
-        )
-        right_accepted = right_kept + right_false_alarm
-        wrong_accepted = wrong_caught + wrong_acted
-        verified = v_right * right_accepted + v_wrong * wrong_accepted
-        alone = right_false_alarm + right_overridden + wrong_caught + wrong_overridden
-        cases = perceived_right[j] + noticed[j]
-        counts[0, j] = cases
-        counts[1, j] = right_accepted + right_overridden
-        counts[2, j] = wrong_accepted + wrong_overridden
-        counts[3, j] = right_accepted + wrong_accepted
-        counts[4, j] = verified
-        counts[5, j] = verified + right_overridden + wrong_overridden
-        counts[6, j] = wrong_acted
-        counts[7, j] = (right_false_alarm + right_overridden) * (1 - h)
-        counts[8, j] = right_kept + alone * h
-        counts[9, j] = right_accepted + right_overridden
-        counts[10, j] = cases * h
-        acted[row, k] = wrong_acted
-        own_decisions[row] += alone
-        own_noticed[row] += sigma * alone * (1 - h)
+    n, n_tools = uses.shape
+    found = np.empty(n, dtype=np.int64)
+    n_users = 0
+    offsets = np.zeros(n_tools + 1, dtype=np.int64)
+    for i in range(n):
+        used = False
+        for k in range(n_tools):
+            if uses[i, k]:
+                used = True
+                offsets[k + 1] += 1
+        if used:
+            found[n_users] = i
+            n_users += 1
+    users = found[:n_users]
+    for k in range(n_tools):
+        offsets[k + 1] += offsets[k]
+    who = np.empty(offsets[n_tools], dtype=np.int64)
+    rows = np.empty(offsets[n_tools], dtype=np.int64)
+    filled = offsets[:n_tools].copy()
+    for row in range(n_users):
+        i = users[row]
+        for k in range(n_tools):
+            if uses[i, k]:
+                who[filled[k]] = i
+                rows[filled[k]] = row
+                filled[k] += 1
+    rates = np.empty(2 * offsets[n_tools])
+    for k in range(n_tools):
+        start, count = offsets[k], offsets[k + 1] - offsets[k]
+        lam_k, sigma_k = lam[k], sigma[k]
+        for j in prange(count):
+            i = who[start + j]
+            r = case_rates(i, k, lam_k, sigma_k, reliability[department[i], k], trust, perceived,
+                           accuracy, literacy, skills, p[k])  # fmt: skip
+            notice_overridden = sigma_k * accuracy[i]
+            noticed = r[1] + r[3] + r[5] * notice_overridden
+            rates[2 * start + j] = noticed
+            rates[2 * start + count + j] = lam_k - noticed
+    return users, who, rows, offsets, rates
 
 
 @njit(cache=True, inline="always")
-def beta_update(mean, strength, successes, failures, retention, error_weight, max_strength):
-    """Scalar :func:`model.use.beta_update`."""
-    kept = retention * strength
-    alpha = max(kept * mean + successes, 0.0)
-    total = max(alpha + kept * (1 - mean) + error_weight * failures, 0.0)
-    return (alpha / total if total > 0 else mean), min(total, max_strength)
+def _pair_outcome(
+    i, row, col, k, lam, sigma, rho, trust, perceived, accuracy, literacy, skills, p, noticed,
+    perceived_right, counts, successes, failures, acted,
+):  # fmt: skip
+    """Given its two draws, one (user, tool) pair's expected decision counts and learning.
 
-
-def _learn(
-    users,
-    successes,
-    failures,
-    acted,
-    own_decisions,
-    own_noticed,
-    unnoticed_tool,
-    trust,
-    strength,
-    perceived,
-    accuracy,
-    unnoticed_own,
-    self_efficacy,
-    uses,
-    last_use_week,
-    week,
-    q,
-):
-    """Belief updates of the week's users (see :func:`model.use.use_ai`).
-
-    ``q`` holds spillover, forgetting, error weight, maximum strength, self-knowledge strength
-    and practice gain.
+    Fills column ``col`` of ``counts`` (one row per :data:`model.use.TALLY_FIELDS` entry), the
+    user's successes, failures and wrong advice acted on for tool k (row ``row``); returns the
+    cases the user decided alone and its own errors it noticed among them.
     """
-    spill, gamma, nu, kappa_max, self_knowledge, practice = q[0], q[1], q[2], q[3], q[4], q[5]
+    h = accuracy[i]
+    (right_kept, right_false_alarm, right_overridden, wrong_caught, wrong_acted,
+     wrong_overridden, v_right, v_wrong) = case_rates(
+        i, k, lam, sigma, rho, trust, perceived, accuracy, literacy, skills, p)  # fmt: skip
+    notice_overridden = sigma * h
+    noticed_rate = right_false_alarm + wrong_caught + wrong_overridden * notice_overridden
+    right_rate = lam - noticed_rate
+    per_right = perceived_right / right_rate if right_rate > 0 else 0.0
+    per_noticed = noticed / noticed_rate if noticed_rate > 0 else 0.0
+    successes[row, k] = perceived_right
+    failures[row, k] = noticed
+    right_kept = right_kept * per_right
+    right_false_alarm = right_false_alarm * per_noticed
+    right_overridden = right_overridden * per_right
+    wrong_caught = wrong_caught * per_noticed
+    wrong_acted = wrong_acted * per_right
+    wrong_overridden = wrong_overridden * (
+        (1 - notice_overridden) * per_right + notice_overridden * per_noticed
+    )
+    right_accepted = right_kept + right_false_alarm
+    wrong_accepted = wrong_caught + wrong_acted
+    verified = v_right * right_accepted + v_wrong * wrong_accepted
+    alone = right_false_alarm + right_overridden + wrong_caught + wrong_overridden
+    cases = perceived_right + noticed
+    counts[0, col] = cases
+    counts[1, col] = right_accepted + right_overridden
+    counts[2, col] = wrong_accepted + wrong_overridden
+    counts[3, col] = right_accepted + wrong_accepted
+    counts[4, col] = verified
+    counts[5, col] = verified + right_overridden + wrong_overridden
+    counts[6, col] = wrong_acted
+    counts[7, col] = (right_false_alarm + right_overridden) * (1 - h)
+    counts[8, col] = right_kept + alone * h
+    counts[9, col] = right_accepted + right_overridden
+    counts[10, col] = cases * h
+    acted[row, k] = wrong_acted
+    return alone, sigma * alone * (1 - h)
+
+
+def _use_outcomes_learn(
+    users, who, rows, offsets, draws, lam, sigma, reliability, department, trust, perceived,
+    accuracy, literacy, skills, p, n_fields, unnoticed_tool, strength, unnoticed_own,
+    self_efficacy, uses, last_use_week, week, q,
+):  # fmt: skip
+    """Given the draws, every pair's decision counts (tool by tool), then every user's learning.
+
+    ``draws`` holds the Poisson draws over the ``rates`` of :func:`_use_plan_rates` (same
+    layout). Returns the week's tally: each pair's tool and its counts (``n_fields`` rows);
+    then updates the beliefs of every user. ``q`` holds spillover, forgetting, error weight,
+    maximum strength, self-knowledge strength and practice gain.
+    """
     n_tools = trust.shape[1]
+    n_pairs = who.size
+    successes = np.zeros((users.size, n_tools))
+    failures = np.zeros((users.size, n_tools))
+    acted = np.zeros((users.size, n_tools))
+    own_decisions = np.zeros(users.size)
+    own_noticed = np.zeros(users.size)
+    counts = np.empty((n_fields, n_pairs))
+    tool = np.empty(n_pairs, dtype=np.int64)
+    for k in range(n_tools):
+        start, count = offsets[k], offsets[k + 1] - offsets[k]
+        for j in prange(count):
+            col = start + j
+            i, row = who[col], rows[col]
+            tool[col] = k
+            alone, noticed_own = _pair_outcome(
+                i, row, col, k, lam[k], sigma[k], reliability[department[i], k], trust,
+                perceived, accuracy, literacy, skills, p[k], draws[2 * start + j],
+                draws[2 * start + count + j], counts, successes, failures, acted,
+            )  # fmt: skip
+            own_decisions[row] += alone
+            own_noticed[row] += noticed_own
+    # Belief updates of every user (see :func:`model.use.use_ai`).
+    spill, gamma, nu, kappa_max, self_knowledge, practice = q[0], q[1], q[2], q[3], q[4], q[5]
     for j in prange(users.size):
         i = users[j]
         total_s = total_f = 0.0
@@ -197,11 +214,19 @@ def _learn(
         for k in range(n_tools):
             if uses[i, k]:
                 last_use_week[i, k] = week
+    return tool, counts
 
 
-use_rates = njit(cache=True)(_use_rates)
-use_rates_parallel = njit(cache=True, parallel=True)(_use_rates)
-use_outcomes = njit(cache=True)(_use_outcomes)
-use_outcomes_parallel = njit(cache=True, parallel=True)(_use_outcomes)
-learn = njit(cache=True)(_learn)
-learn_parallel = njit(cache=True, parallel=True)(_learn)
+@njit(cache=True, inline="always")
+def beta_update(mean, strength, successes, failures, retention, error_weight, max_strength):
+    """Scalar :func:`model.use.beta_update`."""
+    kept = retention * strength
+    alpha = max(kept * mean + successes, 0.0)
+    total = max(alpha + kept * (1 - mean) + error_weight * failures, 0.0)
+    return (alpha / total if total > 0 else mean), min(total, max_strength)
+
+
+use_plan_rates = njit(cache=True)(_use_plan_rates)
+use_plan_rates_parallel = njit(cache=True, parallel=True)(threaded_copy(_use_plan_rates))
+use_outcomes_learn = njit(cache=True)(_use_outcomes_learn)
+use_outcomes_learn_parallel = njit(cache=True, parallel=True)(threaded_copy(_use_outcomes_learn))

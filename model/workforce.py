@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.config import ARCHETYPES, ModelConfig
+from model.joiner_kernels import replace_in_post
 
 NEVER = -(10**6)
 """Week stamp for 'never happened' (far enough in the past for any recall window)."""
@@ -224,14 +225,68 @@ def create_workforce(
     return Workforce(staff_group=staff_group, department=department, team=team, **attributes)
 
 
+def joiner_parameters(config: ModelConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The inputs of :func:`draw_workers` as arrays (for :func:`replace_workers`).
+
+    Returns the archetype CDF (as :func:`categorical` builds it), per staff group the means of
+    digital literacy and unaided accuracy, per archetype those of AI literacy and initial trust,
+    and the scalar parameters (concentrations of literacy, accuracy and trust, threshold mean
+    and sd, self-assessment bias and sd, mandate share, initial trust strength, governance
+    trust shift). The tools' governance is read at each draw (events change it).
+    """
+    pop, beh = config.population, config.behaviour
+    shares = np.array([pop.archetypes[a].share for a in ARCHETYPES])
+    cdf = np.cumsum(shares / np.sum(shares))
+    cdf /= cdf[-1]
+    group_means = np.array(
+        [[g.digital_literacy, g.unaided_accuracy] for g in pop.staff_groups.values()]
+    )
+    archetype_means = np.array(
+        [[pop.archetypes[a].ai_literacy, pop.archetypes[a].initial_trust] for a in ARCHETYPES]
+    )
+    scalars = np.array(
+        [
+            pop.literacy_concentration,
+            pop.accuracy_concentration,
+            pop.initial_trust_concentration,
+            pop.adoption_threshold_mean,
+            pop.adoption_threshold_sd,
+            beh.self_assessment_bias,
+            beh.self_assessment_sd,
+            beh.mandate_share,
+            beh.initial_trust_strength,
+            beh.governance_trust_shift,
+        ],
+        dtype=float,
+    )
+    return cdf, group_means, archetype_means, scalars
+
+
 def replace_workers(
     workforce: Workforce,
     index: np.ndarray,
     config: ModelConfig,
     rng: np.random.Generator,
     governance: np.ndarray,
+    parameters: tuple[np.ndarray, ...] | None = None,
 ) -> None:
-    """Replace the workers at ``index`` by joiners in the same post (staff group, team, ties)."""
-    attributes = draw_workers(config, rng, workforce.staff_group[index], governance)
-    for name, values in attributes.items():
-        getattr(workforce, name)[index] = values
+    """Replace the workers at ``index`` by joiners in the same post (staff group, team, ties).
+
+    The joiners are drawn as by :func:`draw_workers` (same draws, same values) in one compiled
+    pass, :func:`model.joiner_kernels.replace_in_post`. ``parameters`` are those of
+    :func:`joiner_parameters` for ``config``, if already computed.
+    """
+    wf = workforce
+    if parameters is None:
+        parameters = joiner_parameters(config)
+    cdf, group_means, archetype_means, scalars = parameters
+    replace_in_post(
+        rng, np.asarray(index, dtype=np.int64), cdf, group_means, archetype_means,
+        np.asarray(governance, dtype=float), scalars,
+        wf.staff_group, wf.archetype, wf.digital_literacy, wf.baseline_literacy,
+        wf.durable_gain, wf.transient_gain, wf.skill_total, wf.fading, wf.trust,
+        wf.trust_strength, wf.self_efficacy, wf.unaided_accuracy, wf.perceived_accuracy,
+        wf.unnoticed_tool_errors, wf.unnoticed_own_errors, wf.adoption_threshold,
+        wf.influence_multiplier, wf.uses, wf.mandated, wf.times_trained, wf.last_use_week,
+        wf.starting_staff, NEVER,
+    )  # fmt: skip

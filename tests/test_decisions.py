@@ -1,27 +1,27 @@
 """Model v2: case-level decisions with verification, their arithmetic, and what they cost.
 
-Analytic checks use a generator stub whose Poisson draws equal their means, so the week's tally
-is the expected case tree exactly; direction checks pair seeds across arms.
+Analytic checks use a stub of the case-count draw whose counts equal their means, so the week's
+tally is the expected case tree exactly; direction checks pair seeds across arms.
 """
 
 from __future__ import annotations
 
 import itertools
+from unittest import mock
 
 import numpy as np
 import pytest
 
 from model import WorkforceModel
+from model import use as use_module
 from model.use import relied_case_accuracy, use_ai, verification_propensity
 
 SEEDS = (21, 22, 23)
 
 
-class MeanDraws:
-    """Stands in for the model's Generator in ``use_ai``: every Poisson draw is its mean."""
-
-    def poisson(self, lam):  # noqa: D102 - a stub
-        return np.asarray(lam, dtype=float)
+def mean_counts(rng, rates, offsets, lam):  # noqa: ANN001, ANN201, ARG001 - a stub
+    """Stands in for :func:`model.case_draws.case_counts`: every count is its mean."""
+    return np.asarray(rates, dtype=float).copy()
 
 
 def enumerate_relied_case(rho: float, h: float, v: float, catch: float, f: float) -> float:
@@ -67,8 +67,8 @@ def exact_week(small_config, set_archetypes, set_staff_groups, **overrides):
     model.workforce.uses[:] = True
     model.trust_before = model.workforce.trust.copy()
     model.perceived_before = model.workforce.perceived_accuracy.copy()
-    model.rng = MeanDraws()
-    use_ai(model)
+    with mock.patch.object(use_module, "case_counts", mean_counts):
+        use_ai(model)
     return model
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import WorkforceModel
+from model import WorkforceModel, kernels
 from model.kernels import peer_step, peer_step_parallel
 from model.network import unsigned
 from model.workforce import categorical
@@ -58,6 +58,7 @@ def test_use_on_threads_equals_use_on_one(monkeypatch) -> None:
     runs = []
     for threshold in (10**9, 0):
         monkeypatch.setattr(use_kernels, "PARALLEL_MIN_USERS", threshold)
+        monkeypatch.setattr(kernels, "USE_THREADS", True)
         model = WorkforceModel(n_workers=1500, rng=8, **{"behaviour.adoption_rate": 0.2})
         model.run(30)
         runs.append(model)
@@ -72,24 +73,24 @@ def test_use_on_threads_equals_use_on_one(monkeypatch) -> None:
 
 def test_adoption_in_blocks_over_threads_equals_one_pass() -> None:
     """Decisions in blocks of 97 workers over threads: the same uses and neighbour counts."""
-    from model.kernels import adopt_tool, adopt_tool_parallel, count_adoption_pools
+    from model.kernels import adopt_tools, adopt_tools_parallel, adoption_pools
 
     model = WorkforceModel(n_workers=3000, rng=4, **{"behaviour.adoption_rate": 0.3})
     model.run(20)
     wf, beh, adjacency = model.workforce, model.config.behaviour, model.adjacency
-    live, uses = model.live[:, 0].copy(), wf.uses[:, 0].copy()
+    live, uses = model.live.copy(), wf.uses.copy()
     assert 0 < uses.sum() < live.sum()
-    n_candidates, n_users = count_adoption_pools(live, uses)
-    draws = np.random.default_rng(2)
-    start, stop = draws.random(n_candidates), draws.random(n_users)
+    pools = adoption_pools(live, uses)
+    draws = np.random.default_rng(2).random(pools.sum())
     results = []
-    for kernel, block in ((adopt_tool, 10**6), (adopt_tool_parallel, 97)):
+    for kernel, block in ((adopt_tools, 10**6), (adopt_tools_parallel, 97)):
         column, counts = uses.copy(), model.neighbours_using.values.copy()
         kernel(
-            0, live, column, start, stop, wf.trust, wf.self_efficacy, wf.adoption_threshold,
+            live, column, pools, draws, wf.trust, wf.self_efficacy, wf.adoption_threshold,
             wf.mandated, counts, adjacency.indptr, unsigned(adjacency.indices),
-            beh.confidence_trust_weight, beh.social_proof, beh.adoption_rate, beh.drop_rate,
-            beh.drop_margin, beh.decision_temperature, False, block,
+            beh.confidence_trust_weight, beh.social_proof, np.full(1, beh.adoption_rate),
+            beh.drop_rate, beh.drop_margin, beh.decision_temperature, np.zeros(1, dtype=bool),
+            block,
         )  # fmt: skip
         results.append((column, counts))
     assert (results[0][0] != uses).any()
@@ -104,9 +105,33 @@ def test_outcome_sums_as_parallel_tasks_equal_one_pass(monkeypatch) -> None:
     tables = []
     for threshold in (10**9, 0):
         monkeypatch.setattr(outcomes, "PARALLEL_MIN_WORKERS", threshold)
+        monkeypatch.setattr(kernels, "USE_THREADS", True)
         model = WorkforceModel(n_workers=1200, rng=6, **{"behaviour.adoption_rate": 0.2})
         model.run(25)
         tables.append((model.outcomes, model.outcomes_by_group))
     assert tables[0][0]["decisions"].iloc[-1] > 0
     pd.testing.assert_frame_equal(tables[0][0], tables[1][0], check_exact=True)
     pd.testing.assert_frame_equal(tables[0][1], tables[1][1], check_exact=True)
+
+
+def test_threaded_and_one_thread_versions_are_cached_apart() -> None:
+    """Each threaded loop has its own cache index, so neither can load the other's machine code.
+
+    numba's cache key ignores ``parallel=True``: compiled from the same Python function, the two
+    versions would share one index file and load whichever was compiled last.
+    """
+    from model import kernels as k
+    from model import use_kernels as u
+
+    pairs = [
+        (k.adopt_tools, k.adopt_tools_parallel),
+        (k.peer_step, k.peer_step_parallel),
+        (k.cell_sums, k.cell_sums_parallel),
+        (u.use_plan_rates, u.use_plan_rates_parallel),
+        (u.use_outcomes_learn, u.use_outcomes_learn_parallel),
+    ]
+    indexes = set()
+    for one, threaded in pairs:
+        assert not one.targetoptions.get("parallel") and threaded.targetoptions["parallel"]
+        indexes |= {one._cache._cache_file._index_name, threaded._cache._cache_file._index_name}
+    assert len(indexes) == 2 * len(pairs)

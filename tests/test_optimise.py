@@ -279,7 +279,9 @@ def test_best_strategy_yaml_loads_and_reproduces_its_reevaluated_outcome(hydra_c
     assert set(pareto.kind) == {"optimised", "hand-made"} and (pareto.replicates == 20).all()
     best = pareto[(pareto.kind == "optimised") & pareto.best].iloc[0]
     report = (out / "report.html").read_text()
-    assert "beat the best hand-made strategy (no training)" in report and "95% CI" in report
+    # The verdict (beats, does not beat, not clearly) depends on the seeded outcomes; each wording
+    # names the best hand-made strategy and the interval.
+    assert "the best hand-made strategy (no training)" in report and "95% CI" in report
 
     # Copied into a strategy folder, the file loads with strategy= and, on the re-evaluation
     # seeds, gives exactly the re-evaluated outcome.
