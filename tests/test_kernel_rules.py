@@ -159,7 +159,10 @@ def test_own_accuracy_belief_follows_own_decided_cases(
     wf = model.workforce
     assert (wf.perceived_accuracy >= before["perceived"]).all()
     assert (wf.perceived_accuracy > before["perceived"] + 1e-6).mean() > 0.5
-    assert (wf.self_efficacy > before["self_efficacy"]).all() and (wf.self_efficacy <= 1).all()
+    # A user with no case this week (Poisson, about 0.7% at 5 cases a week) gains no practice.
+    rose = wf.self_efficacy > before["self_efficacy"]
+    assert (wf.self_efficacy >= before["self_efficacy"]).all() and rose.mean() > 0.9
+    assert (wf.self_efficacy <= 1).all()
     model, before = with_accuracy(0.0)
     wf = model.workforce
     assert (wf.perceived_accuracy <= before["perceived"]).all()
