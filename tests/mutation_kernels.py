@@ -16,6 +16,7 @@ The copy is refreshed from the project on each call; mutmut's results in
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -23,7 +24,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-WORK = Path("mutants-kernels")
+WORK = Path(os.environ.get("MUTATION_KERNELS_DIR", "mutants-kernels"))
 COPY = [
     "model",
     "experiments",
@@ -57,6 +58,30 @@ timeout_multiplier = 20.0
 """.replace("'", '"')
 
 
+def undecorate(source: str) -> str:
+    """Move each top-level ``@njit(...)`` decorator below its function: ``f = njit(...)(f)``.
+
+    mutmut 3 does not mutate decorated functions, which would leave every ``@njit`` kernel
+    unmutated; written as an assignment after the function, the same compiled object results
+    (here the JIT is off anyway) and mutmut mutates the function.
+    """
+    lines = source.splitlines()
+    moves = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and node.decorator_list:
+            (decorator,) = node.decorator_list
+            if (
+                ast.unparse(decorator).split("(")[0] != "njit"
+                or decorator.lineno != decorator.end_lineno
+            ):
+                raise SystemExit(f"unexpected decorator on {node.name}: {ast.unparse(decorator)}")
+            moves.append((decorator.lineno, node.end_lineno, node.name, ast.unparse(decorator)))
+    for start, end, name, decorator in reversed(moves):
+        lines.insert(end, f"{name} = {decorator}({name})")
+        del lines[start - 1]
+    return "\n".join(lines) + "\n"
+
+
 def refresh_copy(root: Path, work: Path) -> None:
     """Copy the project into ``work`` afresh (keeping ``work/mutants``), kernel config in."""
     work.mkdir(exist_ok=True)
@@ -69,6 +94,8 @@ def refresh_copy(root: Path, work: Path) -> None:
             shutil.copytree(source, target, ignore=ignore)
         else:
             shutil.copy2(source, target)
+    for kernel in sorted((work / "model").glob("*kernels.py")):
+        kernel.write_text(undecorate(kernel.read_text()))
     pyproject = (work / "pyproject.toml").read_text()
     table = re.compile(r"^\[tool\.mutmut\]\n.*?(?=^\[)", re.DOTALL | re.MULTILINE)
     if not table.search(pyproject):
