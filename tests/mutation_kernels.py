@@ -46,6 +46,7 @@ KERNEL_TESTS = [
     "tests/test_training_rules.py",
     "tests/test_survey_rules.py",
     "tests/test_analytic.py",
+    "tests/test_compiled_passes.py",
 ]
 KERNEL_CONFIG = f"""[tool.mutmut]
 source_paths = ["model", "experiments"]

@@ -14,6 +14,7 @@ from model import WorkforceModel
 from model.adoption import adopt
 from model.case_draws import case_counts
 from model.config import ProgrammeConfig
+from model.outcome_kernels import pairwise_sum
 from model.tools import known_tool_trust
 
 
@@ -224,3 +225,14 @@ def test_each_tools_pairs_have_its_rates_and_its_index(small_config, make_tool, 
     tally = model.tally
     assert tally.tool.dtype == np.int64
     assert tally.tool.tolist() == np.repeat(np.arange(2), sizes).tolist()
+
+
+@pytest.mark.parametrize("size", [1, 7, 8, 127, 129, 1000, 5003])
+def test_pairwise_sum_adds_as_numpy_does(size) -> None:
+    """The compiled sum of a float64 run equals ``np.sum``'s pairwise sum bit for bit, also past
+    one 128-value block. Kills ``outcome_kernels.x_pairwise_sum__mutmut_59``, ``_62`` (the
+    stack of halves broken; reached only above 128 values, more than the small test models
+    have) and ``x_block_sum__mutmut_3`` (8 values added one by one: with these values the
+    running sum rounds otherwise)."""
+    a = np.random.default_rng(3).random(size + 3) * 1e3
+    assert pairwise_sum(a, 3, a.size) == np.sum(a[3:])
