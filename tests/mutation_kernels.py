@@ -1,11 +1,13 @@
 """The kernel pass of mutation testing: mutmut on the numba kernels, run as plain Python.
 
 numba cannot compile mutmut's trampolines, so the main pass (``[tool.mutmut]`` in
-pyproject.toml) leaves ``model/kernels.py`` and ``model/use_kernels.py`` unmutated and keeps the
-JIT on. This pass mutates only those two modules, in a copy of the project in
-``mutants-kernels/`` (git-ignored) whose pyproject has the kernel pass's ``[tool.mutmut]``, with
-``MUTMUT_KERNEL_PASS=1`` (tests/conftest.py then switches the JIT off) and a small test subset,
-because every test runs some 10 to 100 times slower without the JIT. Arguments go to mutmut::
+pyproject.toml) leaves the kernel modules (``model/*kernels.py``) unmutated and keeps the JIT on.
+This pass mutates only those modules, in a copy of the project in ``mutants-kernels/``
+(git-ignored; another directory with ``MUTATION_KERNELS_DIR``) whose pyproject has the kernel
+pass's ``[tool.mutmut]``, with ``MUTMUT_KERNEL_PASS=1`` (tests/conftest.py then switches the
+JIT off) and a small test subset, because every test runs some 10 to 100 times slower without
+the JIT. mutmut does not mutate decorated functions, so in the copy each ``@njit(...)`` is
+moved below its function as ``f = njit(...)(f)`` (:func:`undecorate`). Arguments go to mutmut::
 
     python tests/mutation_kernels.py run --max-children 1 "model.kernels.x_fade*"
     python tests/mutation_kernels.py results
