@@ -1,11 +1,13 @@
 """The kernel pass of mutation testing: mutmut on the numba kernels, run as plain Python.
 
 numba cannot compile mutmut's trampolines, so the main pass (``[tool.mutmut]`` in
-pyproject.toml) leaves ``model/kernels.py`` and ``model/use_kernels.py`` unmutated and keeps the
-JIT on. This pass mutates only those two modules, in a copy of the project in
-``mutants-kernels/`` (git-ignored) whose pyproject has the kernel pass's ``[tool.mutmut]``, with
-``MUTMUT_KERNEL_PASS=1`` (tests/conftest.py then switches the JIT off) and a small test subset,
-because every test runs some 10 to 100 times slower without the JIT. Arguments go to mutmut::
+pyproject.toml) leaves the kernel modules (``model/*kernels.py``) unmutated and keeps the JIT on.
+This pass mutates only those modules, in a copy of the project in ``mutants-kernels/``
+(git-ignored; another directory with ``MUTATION_KERNELS_DIR``) whose pyproject has the kernel
+pass's ``[tool.mutmut]``, with ``MUTMUT_KERNEL_PASS=1`` (tests/conftest.py then switches the
+JIT off) and a small test subset, because every test runs some 10 to 100 times slower without
+the JIT. mutmut does not mutate decorated functions, so in the copy each ``@njit(...)`` is
+moved below its function as ``f = njit(...)(f)`` (:func:`undecorate`). Arguments go to mutmut::
 
     python tests/mutation_kernels.py run --max-children 1 "model.kernels.x_fade*"
     python tests/mutation_kernels.py results
@@ -16,6 +18,7 @@ The copy is refreshed from the project on each call; mutmut's results in
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -23,7 +26,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-WORK = Path("mutants-kernels")
+WORK = Path(os.environ.get("MUTATION_KERNELS_DIR", "mutants-kernels"))
 COPY = [
     "model",
     "experiments",
@@ -45,6 +48,7 @@ KERNEL_TESTS = [
     "tests/test_training_rules.py",
     "tests/test_survey_rules.py",
     "tests/test_analytic.py",
+    "tests/test_compiled_passes.py",
 ]
 KERNEL_CONFIG = f"""[tool.mutmut]
 source_paths = ["model", "experiments"]
@@ -55,6 +59,30 @@ pytest_add_cli_args_test_selection = {KERNEL_TESTS!r}
 timeout_multiplier = 20.0
 
 """.replace("'", '"')
+
+
+def undecorate(source: str) -> str:
+    """Move each top-level ``@njit(...)`` decorator below its function: ``f = njit(...)(f)``.
+
+    mutmut 3 does not mutate decorated functions, which would leave every ``@njit`` kernel
+    unmutated; written as an assignment after the function, the same compiled object results
+    (here the JIT is off anyway) and mutmut mutates the function.
+    """
+    lines = source.splitlines()
+    moves = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and node.decorator_list:
+            (decorator,) = node.decorator_list
+            if (
+                ast.unparse(decorator).split("(")[0] != "njit"
+                or decorator.lineno != decorator.end_lineno
+            ):
+                raise SystemExit(f"unexpected decorator on {node.name}: {ast.unparse(decorator)}")
+            moves.append((decorator.lineno, node.end_lineno, node.name, ast.unparse(decorator)))
+    for start, end, name, decorator in reversed(moves):
+        lines.insert(end, f"{name} = {decorator}({name})")
+        del lines[start - 1]
+    return "\n".join(lines) + "\n"
 
 
 def refresh_copy(root: Path, work: Path) -> None:
@@ -69,6 +97,8 @@ def refresh_copy(root: Path, work: Path) -> None:
             shutil.copytree(source, target, ignore=ignore)
         else:
             shutil.copy2(source, target)
+    for kernel in sorted((work / "model").glob("*kernels.py")):
+        kernel.write_text(undecorate(kernel.read_text()))
     pyproject = (work / "pyproject.toml").read_text()
     table = re.compile(r"^\[tool\.mutmut\]\n.*?(?=^\[)", re.DOTALL | re.MULTILINE)
     if not table.search(pyproject):

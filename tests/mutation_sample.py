@@ -19,6 +19,9 @@ of the denominator (also when they timed out: that is the machine's load); "no t
 survived. ``--previous DIR`` (repeatable) counts a mutant killed if the run whose ``*.meta``
 files were saved in DIR killed it: for a rerun of the survivors after tests were added.
 ``--mutants DIR`` reads another mutmut directory (the kernel pass, ``mutants-kernels/mutants``).
+``--equivalent FILE`` (repeatable) reads other lists of equivalent mutants: mutmut numbers mutants
+within each function, so a list holds only for the code it was judged on (the one of commit
+a022e1a is ``tests/mutation_equivalent_a022e1a.txt``).
 """
 
 from __future__ import annotations
@@ -77,10 +80,11 @@ def clopper_pearson(killed: int, n: int, level: float = 0.95) -> tuple[float, fl
     return float(low), float(high)
 
 
-def load_equivalent() -> tuple[set[str], set[str]]:
+def load_equivalent(files: list[Path] | None = None) -> tuple[set[str], set[str]]:
     """Names listed as equivalent, and those of them under a ``# dead code`` heading."""
     equivalent, dead, in_dead = set(), set(), False
-    for line in EQUIVALENT.read_text().splitlines():
+    lines = [line for f in files or [EQUIVALENT] for line in f.read_text().splitlines()]
+    for line in lines:
         if line.startswith("#"):
             in_dead = line.lower().startswith("# dead code")
         elif line.strip():
@@ -108,14 +112,16 @@ def merged_codes(codes: dict[str, dict[str, int | None]], previous: list[Path]) 
     }
 
 
-def score(codes: dict[str, dict[str, int | None]], names: list[str]) -> str:
+def score(
+    codes: dict[str, dict[str, int | None]], names: list[str], equivalent_files: list[Path]
+) -> str:
     """The sample's score by file and pooled, and its surviving non-equivalent mutants.
 
     Sampled mutants that no longer exist (their code was removed since the draw) are reported
     and left out. The pooled score is given with dead-code mutants as equivalent and, in the
     last line, as survivors.
     """
-    equivalent, dead = load_equivalent()
+    equivalent, dead = load_equivalent(equivalent_files)
     where = {name: f for f, keys in codes.items() for name in keys}
     removed = [n for n in names if n not in where]
     names = [n for n in names if n in where]
@@ -177,19 +183,32 @@ def main(argv: list[str] | None = None) -> None:
     d.add_argument("--size", type=int, default=400)
     d.add_argument("--seed", type=int, default=15)
     d.add_argument("--only", default="", help="draw only from files whose path starts so")
+    d.add_argument(
+        "--not-in", type=Path, help="draw only mutants absent from this other mutmut directory"
+    )
     s = sub.add_parser("score")
     s.add_argument("sample", type=Path)
     s.add_argument(
         "--previous", type=Path, action="append", default=[], help="*.meta of an earlier run"
     )
+    s.add_argument(
+        "--equivalent",
+        type=Path,
+        action="append",
+        default=[],
+        help=f"lists of equivalent mutants (default {EQUIVALENT.name}); repeatable",
+    )
     args = parser.parse_args(argv)
     codes = load_exit_codes(args.mutants)
     if args.command == "draw":
         codes = {f: v for f, v in codes.items() if f.startswith(args.only)}
+        if args.not_in is not None:
+            other = {n for v in load_exit_codes(args.not_in).values() for n in v}
+            codes = {f: {n: c for n, c in v.items() if n not in other} for f, v in codes.items()}
         print("\n".join(draw(codes, args.size, args.seed)))
     else:
         names = args.sample.read_text().split()
-        print(score(merged_codes(codes, args.previous), names))
+        print(score(merged_codes(codes, args.previous), names, args.equivalent))
 
 
 if __name__ == "__main__":

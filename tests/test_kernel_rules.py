@@ -12,7 +12,9 @@ import pytest
 
 from model import WorkforceModel
 from model.adoption import adopt
+from model.case_draws import case_counts
 from model.config import ProgrammeConfig
+from model.outcome_kernels import pairwise_sum
 from model.tools import known_tool_trust
 
 
@@ -167,3 +169,70 @@ def test_own_accuracy_belief_follows_own_decided_cases(
     wf = model.workforce
     assert (wf.perceived_accuracy <= before["perceived"]).all()
     assert (wf.perceived_accuracy < before["perceived"] - 1e-6).mean() > 0.5
+
+
+def test_confident_users_keep_using(small_config) -> None:
+    """Users whose confidence ``omega trust + (1 - omega) self-efficacy`` is 0.2 above their
+    stop point (at temperature 0.02: stop probability 5e-5) keep the tool. Kills
+    ``kernels.x__adopt_tools__mutmut_98`` (self-efficacy subtracted: confidence 2 omega - 1)."""
+    config = small_config(population__n_workers=100)
+    beh = config.behaviour
+    beh.drop_rate, beh.decision_temperature, beh.confidence_trust_weight = 1.0, 0.02, 0.5
+    model = WorkforceModel(config)
+    wf = model.workforce
+    model.week = 0
+    model.step()
+    wf.mandated[:] = False
+    wf.uses[:, 0] = model.live[:, 0]
+    wf.trust[:] = 1.0
+    wf.self_efficacy[:] = 1.0
+    wf.adoption_threshold[:] = beh.drop_margin + 1.0 - 0.2
+    model.neighbours_using.values[:] = model.adjacency @ wf.uses.astype(float)
+    users = wf.uses.sum()
+    assert users > 50
+    adopt(model)
+    assert wf.uses.sum() == users
+
+
+def test_each_tools_pairs_have_its_rates_and_its_index(small_config, make_tool, monkeypatch):
+    """With two tools, each (user, tool) pair's two Poisson rates (noticed; perceived right)
+    add up to its tool's case rate, and the tally names the pair's tool, tool by tool. Kills
+    ``use_kernels.x__use_plan_rates__mutmut_107`` (a tool's second rates written elsewhere),
+    ``x__use_outcomes_learn__mutmut_24`` (a tool's pair count wrong) and ``_18`` (a float tool
+    index)."""
+    import model.use as use
+
+    seen = []
+
+    def recording(rng, rates, offsets, lam):
+        seen.append((rates.copy(), offsets.copy(), lam.copy()))
+        return case_counts(rng, rates, offsets, lam)
+
+    monkeypatch.setattr(use, "case_counts", recording)
+    tools = [make_tool("a", cases_per_week=6.0), make_tool("b", cases_per_week=2.0)]
+    model = WorkforceModel(small_config(population__n_workers=100, tools=tools))
+    wf = model.workforce
+    model.step()
+    wf.uses[:] = model.live
+    wf.uses[::2, 1] = False
+    model.step()
+    rates, offsets, lam = seen[-1]
+    sizes = np.diff(offsets)
+    assert (sizes > 0).all() and sizes[0] != sizes[1]
+    for k, (start, count) in enumerate(zip(offsets[:-1], sizes, strict=True)):
+        pair = rates[2 * start : 2 * start + count] + rates[2 * start + count : 2 * (start + count)]
+        np.testing.assert_allclose(pair, lam[k], rtol=1e-12)
+    tally = model.tally
+    assert tally.tool.dtype == np.int64
+    assert tally.tool.tolist() == np.repeat(np.arange(2), sizes).tolist()
+
+
+@pytest.mark.parametrize("size", [1, 7, 8, 127, 129, 1000, 5003])
+def test_pairwise_sum_adds_as_numpy_does(size) -> None:
+    """The compiled sum of a float64 run equals ``np.sum``'s pairwise sum bit for bit, also past
+    one 128-value block. Kills ``outcome_kernels.x_pairwise_sum__mutmut_59``, ``_62`` (the
+    stack of halves broken; reached only above 128 values, more than the small test models
+    have) and ``x_block_sum__mutmut_3`` (8 values added one by one: with these values the
+    running sum rounds otherwise)."""
+    a = np.random.default_rng(3).random(size + 3) * 1e3
+    assert pairwise_sum(a, 3, a.size) == np.sum(a[3:])

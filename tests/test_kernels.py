@@ -3,6 +3,7 @@ are exact."""
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pandas as pd
 import pytest
@@ -114,6 +115,9 @@ def test_outcome_sums_as_parallel_tasks_equal_one_pass(monkeypatch) -> None:
     pd.testing.assert_frame_equal(tables[0][1], tables[1][1], check_exact=True)
 
 
+@pytest.mark.skipif(
+    numba.config.DISABLE_JIT, reason="about compiled code; the kernel mutation pass runs without"
+)
 def test_threaded_and_one_thread_versions_are_cached_apart() -> None:
     """Each threaded loop has its own cache index, so neither can load the other's machine code.
 

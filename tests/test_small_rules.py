@@ -14,7 +14,7 @@ import pytest
 
 import model as model_package
 from model import WorkforceModel
-from model.audit import audit, due
+from model.audit import audit, audit_round, due
 from model.budget import share_limit
 from model.config import AuditConfig, EventConfig
 from model.events import apply_events
@@ -190,3 +190,30 @@ def test_check_go_live_names_a_tool_that_goes_live_after_the_horizon(small_confi
     config.tools[0].rollout.go_live_week = 52
     (problem,) = check_go_live(config)
     assert problem.startswith("tools.0.rollout.go_live_week = 52 (week 52): expected a week")
+
+
+def test_an_audit_turns_revealed_own_successes_into_errors(small_config) -> None:
+    """Each own error an audit reveals moves a past success to the failures: with strength K,
+    perceived accuracy m becomes ``(K m - r) / K`` (the evidence total is unchanged). Kills
+    ``audit.x_audit_round__mutmut_74`` (``+revealed_own``: a revealed error counted a success)."""
+    model = WorkforceModel(small_config())
+    wf = model.workforce
+    staff = np.flatnonzero(wf.department == 0)
+    wf.unnoticed_own_errors[staff] = 3.0
+    before = wf.perceived_accuracy[staff].copy()
+    audit_round(model, np.array([0]), AuditConfig(reveal_share=1.0))
+    revealed = 3.0 - wf.unnoticed_own_errors[staff]
+    assert revealed.sum() > 0
+    strength = model.config.behaviour.self_knowledge_strength
+    expected = np.maximum(strength * before - revealed, 0.0) / strength
+    np.testing.assert_allclose(wf.perceived_accuracy[staff], expected, rtol=1e-12)
+
+
+def test_a_run_with_progress_labels_its_bar_in_weeks(small_config, capsys) -> None:
+    """The progress bar counts weeks and says so; the week's row carries the cumulative staff
+    hours. Kills ``simulation.xǁWorkforceModelǁrun__mutmut_11`` (the bar's label dropped) and
+    ``outcomes.x_record__mutmut_71`` (the staff-hours column misnamed)."""
+    model = WorkforceModel(small_config(weeks=1))
+    table = model.run(progress=True)
+    assert "weeks: 100%" in capsys.readouterr().err
+    assert table["cumulative_staff_hours"].tolist() == [model.cumulative_staff_hours]

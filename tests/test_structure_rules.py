@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from model import WorkforceModel
-from model.config import ARCHETYPES, NetworkConfig, ProgrammeConfig
+from model.config import ARCHETYPES, EventConfig, NetworkConfig, ProgrammeConfig
 from model.mesa_conventions import resolve_seed
-from model.network import build_network
+from model.network import _random_ties_within, build_network
 from model.tools import rollout_schedule
 from model.training import create_programmes
 from model.validation import ConfigError, validate_config
@@ -115,3 +115,24 @@ def test_validation_names_each_broken_rule_and_its_key(small_config) -> None:
     assert lines[1].startswith("population.staff_groups.*.share sum to 1.1000: expected 1")
     assert lines[2].startswith("population.archetypes.*.share sum to")
     assert lines[3].endswith("expected exactly the archetypes " + ", ".join(ARCHETYPES))
+
+
+def test_random_partners_are_drawn_from_the_group_in_index_order() -> None:
+    """Worker i's t-th partner is member ``floor(u * size)`` of its group, members in index
+    order, u the next uniform draw. Kills ``network.x__random_ties_within__mutmut_11`` (an
+    unstable sort: the members of a group in another order)."""
+    group = np.arange(60) % 3
+    rows, partners = _random_ties_within(group, 2, np.random.default_rng(5))
+    u = np.random.default_rng(5).random(rows.size)
+    members = [np.flatnonzero(group == g) for g in range(3)]
+    assert rows.tolist() == np.repeat(np.arange(60), 2).tolist()
+    expected = [members[group[r]][int(x * 20)] for r, x in zip(rows, u, strict=True)]
+    assert partners.tolist() == expected
+
+
+def test_an_event_after_the_horizon_names_its_week(small_config) -> None:
+    """Kills ``validation.x__check_events__mutmut_30`` (the week's label garbled)."""
+    config = small_config(weeks=10)
+    config.events = [EventConfig(kind="leadership", week=12)]
+    with pytest.raises(ConfigError, match=r"events\.0 \(week 12\) falls in week 12: expected"):
+        validate_config(config)

@@ -97,3 +97,12 @@ def test_survey_counts_have_one_cell_per_answer_even_if_empty(surveyed) -> None:
     assert len(result.counts) == 5 and result.counts.sum() == 100
     codes = use_frequency(surveyed, np.arange(100), None)
     assert list(result.counts) == list(np.bincount(codes, minlength=5))
+
+
+def test_a_survey_of_one_is_allowed_and_use_frequency_agrees_daily_or_weekly(surveyed) -> None:
+    """One respondent is a valid sample; for the use-frequency question the agree share is the
+    share answering daily or weekly. Kills ``survey.x_administer_survey__mutmut_6`` (``n <= 1``
+    refused) and ``_34`` (the share not computed)."""
+    assert administer_survey(surveyed, "trust", 1).counts.sum() == 1
+    result = administer_survey(surveyed, "use_frequency", 100)
+    assert result.share_agree == pytest.approx((result.counts[0] + result.counts[1]) / 100)

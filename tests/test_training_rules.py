@@ -154,3 +154,23 @@ def test_a_lasting_course_keeps_an_earlier_course_fading(small_config) -> None:
     model.week = 5
     training.decay_training_gains(model)
     assert (model.workforce.transient_gain[:, 0, m] < before[:, 0]).all()
+
+
+def test_a_durable_course_adds_its_gain_to_the_durable_skills(small_config) -> None:
+    """With durable share 1, each skill's durable gain rises by ``gain (1 - level)`` and the
+    skill total is the durable plus the transient gains. Kills
+    ``training_kernels.x_apply_course__mutmut_27`` (the durable part subtracted)."""
+    config = small_config(population__n_workers=20)
+    course = config.training.modalities["elearning"]
+    course.durable_share = 1.0
+    model = WorkforceModel(config)
+    wf = model.workforce
+    index = np.arange(20)
+    levels = np.column_stack(
+        [wf.baseline_literacy + wf.skill_total[:, 0], wf.skill_total[:, 1], wf.skill_total[:, 2]]
+    )
+    before = wf.durable_gain.copy()
+    training.apply_modality(model, index, "elearning")
+    gains = np.array([course.literacy_gain, course.detection_bonus, course.verification_bonus])
+    np.testing.assert_allclose(wf.durable_gain - before, gains * (1 - levels), rtol=1e-12)
+    np.testing.assert_allclose(wf.skill_total, wf.durable_gain + wf.transient_gain.sum(2))
