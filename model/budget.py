@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from model.simulation import WorkforceModel
 
 WEEKS_PER_YEAR = 52
+MONEY_TOLERANCE = 1e-12  # relative: sums of money in floating point are off by far less
 
 
 def released_share(strategy: StrategyConfig, week: int, horizon_weeks: int) -> float:
@@ -57,11 +58,14 @@ def affordable(
 ) -> int | float:
     """How many units of ``unit_cost_gbp`` the available money buys (inf for free units).
 
-    ``limit_gbp`` caps the money further (a programme's own share, :func:`share_limit`).
+    ``limit_gbp`` caps the money further (a programme's own share, :func:`share_limit`). Money
+    that is a whole number of units up to floating-point rounding buys that whole number: the
+    tolerance is relative (``MONEY_TOLERANCE``), so it holds for budgets of any size.
     """
     if unit_cost_gbp <= 0:
         return math.inf
-    return int((min(available_gbp(model), limit_gbp) + 1e-9) // unit_cost_gbp)
+    units = min(available_gbp(model), limit_gbp) / unit_cost_gbp
+    return math.floor(units * (1.0 + MONEY_TOLERANCE))
 
 
 def spend(model: WorkforceModel, cost_gbp: float, staff_hours: float = 0.0) -> None:

@@ -8,6 +8,8 @@ Written against mutmut's surviving mutants (tests/MUTATION.md); each docstring n
 from __future__ import annotations
 
 import dataclasses
+import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -15,7 +17,7 @@ import pytest
 import model as model_package
 from model import WorkforceModel
 from model.audit import audit, audit_round, due
-from model.budget import share_limit
+from model.budget import affordable, share_limit
 from model.config import AuditConfig, EventConfig
 from model.events import apply_events
 from model.outcomes import group_rows, group_table
@@ -217,3 +219,24 @@ def test_a_run_with_progress_labels_its_bar_in_weeks(small_config, capsys) -> No
     table = model.run(progress=True)
     assert "weeks: 100%" in capsys.readouterr().err
     assert table["cumulative_staff_hours"].tolist() == [model.cumulative_staff_hours]
+
+
+def _purse(budget_gbp: float) -> SimpleNamespace:
+    """A stand-in model whose whole budget is released now and nothing is spent."""
+    strategy = SimpleNamespace(pace="asap", budget_gbp=budget_gbp, spend_profile=[])
+    return SimpleNamespace(
+        config=SimpleNamespace(strategy=strategy, weeks=156), week=0, cumulative_cost_gbp=0.0
+    )
+
+
+def test_money_buys_whole_units_at_any_budget_size() -> None:
+    """Money that is a whole number of units buys exactly that many, also for large budgets
+    whose float rounding exceeds an absolute tolerance: 1,058,757 units at 134.37 GBP cost
+    142,265,178.09 GBP (the absolute 1e-9 tolerance gave 1,058,756; found by the surviving
+    mutant ``budget.x_affordable__mutmut_4``). A penny short buys one unit fewer; free units
+    are unlimited."""
+    assert affordable(_purse(142_265_178.09), 134.37) == 1_058_757
+    assert affordable(_purse(250_000.0), 125.0) == 2_000
+    assert affordable(_purse(249_999.99), 125.0) == 1_999
+    assert affordable(_purse(250_000.0), 125.0, limit_gbp=1_000.0) == 8
+    assert affordable(_purse(250_000.0), 0.0) == math.inf
