@@ -30,7 +30,11 @@ if "mutmut" in sys.modules and os.environ.get("MUTMUT_KERNEL_PASS") == "1":
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from hydra import compose, initialize_config_dir  # noqa: E402
+from hydra.core.global_hydra import GlobalHydra  # noqa: E402
 
+from experiments.errors import CONF_DIR  # noqa: E402
+from experiments.schema import register_configs  # noqa: E402
 from model import WorkforceModel  # noqa: E402
 from model.config import ModelConfig, RolloutConfig, ToolConfig  # noqa: E402
 
@@ -171,3 +175,16 @@ def never_live_fixture() -> Callable[[ModelConfig], ModelConfig]:
 def replicate_mean_fixture() -> Callable[..., float]:
     """:func:`replicate_mean`: an outcome averaged over seeds."""
     return replicate_mean
+
+
+@pytest.fixture(scope="module")
+def hydra_compose():
+    """A compose function bound to conf/ for one test module, cleared afterwards.
+
+    Modules whose tests run Hydra apps themselves define a function-scoped one of their own.
+    """
+    register_configs()
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        yield lambda overrides: compose(config_name="config", overrides=overrides)
+    GlobalHydra.instance().clear()

@@ -13,8 +13,6 @@ import pandas as pd
 import pyabc
 import pytest
 import yaml
-from hydra import compose, initialize_config_dir
-from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 
 from experiments.calibration.abc_smc import run_abc
@@ -73,15 +71,6 @@ def conf_untouched():
     before = conf_snapshot()
     yield
     assert conf_snapshot() == before, "a test wrote into conf/; point calibration.publish_dir"
-
-
-@pytest.fixture(scope="module")
-def hydra_compose():
-    """A compose function bound to conf/, cleared afterwards."""
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-        yield lambda overrides: compose(config_name="config", overrides=overrides)
-    GlobalHydra.instance().clear()
 
 
 @pytest.fixture(scope="module")

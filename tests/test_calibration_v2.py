@@ -8,8 +8,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
-from hydra.core.global_hydra import GlobalHydra
 from scipy.stats import betabinom, binom
 
 from experiments.calibration.baselines import (
@@ -41,15 +39,6 @@ from model.workforce import NEVER
 
 CONF = Path(__file__).resolve().parent.parent / "conf"
 register_configs()
-
-
-@pytest.fixture(scope="module")
-def hydra_compose():
-    """A compose function bound to conf/, cleared afterwards."""
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-        yield lambda overrides: compose(config_name="config", overrides=overrides)
-    GlobalHydra.instance().clear()
 
 
 # --- the likelihood with survey dispersion ----------------------------------------------------

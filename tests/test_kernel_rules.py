@@ -13,7 +13,7 @@ import pytest
 from model import WorkforceModel
 from model.adoption import adopt
 from model.case_draws import case_counts
-from model.config import ProgrammeConfig
+from model.config import ModelConfig, ProgrammeConfig
 from model.outcome_kernels import pairwise_sum
 from model.tools import known_tool_trust
 
@@ -66,21 +66,30 @@ def test_outcome_row_equals_the_means_of_the_workforce(ran) -> None:
     assert np.array_equal(ran.neighbours_using.values, ran.adjacency @ wf.uses.astype(float))
 
 
-def test_reluctant_users_stop(small_config) -> None:
-    """Users far below their threshold with a drop rate of 1 all stop in one week (nobody is
-    mandated). Kills ``_adopt_tool__mutmut_85`` (a stop decision keeps the user)."""
-    config = small_config(population__n_workers=100)
-    config.behaviour.drop_rate = 1.0
+def _live_users(config: ModelConfig, confidence: float, threshold: float) -> WorkforceModel:
+    """After one week, everyone in a live department uses tool 0 (nobody mandated), with trust
+    and self-efficacy ``confidence``, adoption threshold ``threshold`` and kept neighbour
+    counts matching the use."""
     model = WorkforceModel(config)
     wf = model.workforce
     model.week = 0
     model.step()
     wf.mandated[:] = False
     wf.uses[:, 0] = model.live[:, 0]
-    wf.trust[:] = 0.0
-    wf.self_efficacy[:] = 0.0
-    wf.adoption_threshold[:] = 1.0
+    wf.trust[:] = confidence
+    wf.self_efficacy[:] = confidence
+    wf.adoption_threshold[:] = threshold
     model.neighbours_using.values[:] = model.adjacency @ wf.uses.astype(float)
+    return model
+
+
+def test_reluctant_users_stop(small_config) -> None:
+    """Users far below their threshold with a drop rate of 1 all stop in one week (nobody is
+    mandated). Kills ``_adopt_tool__mutmut_85`` (a stop decision keeps the user)."""
+    config = small_config(population__n_workers=100)
+    config.behaviour.drop_rate = 1.0
+    model = _live_users(config, confidence=0.0, threshold=1.0)
+    wf = model.workforce
     assert wf.uses.sum() > 50
     adopt(model)
     assert wf.uses.sum() == 0
@@ -178,16 +187,8 @@ def test_confident_users_keep_using(small_config) -> None:
     config = small_config(population__n_workers=100)
     beh = config.behaviour
     beh.drop_rate, beh.decision_temperature, beh.confidence_trust_weight = 1.0, 0.02, 0.5
-    model = WorkforceModel(config)
+    model = _live_users(config, confidence=1.0, threshold=beh.drop_margin + 1.0 - 0.2)
     wf = model.workforce
-    model.week = 0
-    model.step()
-    wf.mandated[:] = False
-    wf.uses[:, 0] = model.live[:, 0]
-    wf.trust[:] = 1.0
-    wf.self_efficacy[:] = 1.0
-    wf.adoption_threshold[:] = beh.drop_margin + 1.0 - 0.2
-    model.neighbours_using.values[:] = model.adjacency @ wf.uses.astype(float)
     users = wf.uses.sum()
     assert users > 50
     adopt(model)

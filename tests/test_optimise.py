@@ -10,8 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from hydra import compose, initialize_config_dir
-from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf, open_dict
 
 from experiments.optimise.candidate import budget_shares, strategy_dict
@@ -211,15 +209,6 @@ def test_programme_budget_share_limits_its_spending():
     over = {**strategy, "programmes": [{**programme, "budget_share": 0.7}] * 2}
     with pytest.raises(ConfigError, match="budget_share of the programmes and audit sum to 1.4"):
         as_model_config({**base, "strategy": over})
-
-
-@pytest.fixture(scope="module")
-def hydra_compose():
-    """A compose function bound to conf/."""
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-        yield lambda overrides: compose(config_name="config", overrides=overrides)
-    GlobalHydra.instance().clear()
 
 
 TINY_SPACE = {

@@ -8,8 +8,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
-from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf, open_dict
 from scipy import stats
 
@@ -113,15 +111,6 @@ def test_ceac_probabilities_sum_to_one_at_each_wtp_even_with_ties():
     twins = curve.pivot(index="wtp_gbp", columns="strategy", values="probability_best")
     np.testing.assert_array_equal(twins["y"], twins["y_twin"])
     assert (curve.groupby("wtp_gbp").on_frontier.sum() == 1).all()
-
-
-@pytest.fixture(scope="module")
-def hydra_compose():
-    """A compose function bound to conf/."""
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-        yield lambda overrides: compose(config_name="config", overrides=overrides)
-    GlobalHydra.instance().clear()
 
 
 def tiny_cfg(hydra_compose, draws: int = 3):
