@@ -77,12 +77,12 @@ def adoption_pools(live: np.ndarray, uses: np.ndarray) -> np.ndarray:
     """Per tool (rows), the numbers of candidates (live, not using) and of users (columns)."""
     n, n_tools = uses.shape
     pools = np.zeros((n_tools, 2), dtype=np.int64)
-    for i in range(n):
-        for k in range(n_tools):
-            if uses[i, k]:
-                pools[k, 1] += 1
-            elif live[i, k]:
-                pools[k, 0] += 1
+    for k in range(n_tools):
+        candidates = users = 0
+        for i in range(n):  # counts, without a branch per worker
+            users += uses[i, k]
+            candidates += live[i, k] & ~uses[i, k]
+        pools[k, 0], pools[k, 1] = candidates, users
     return pools
 
 
@@ -169,11 +169,10 @@ def _adopt_tools(
                         if start_draws[c] < min(p_start, 1.0):
                             new[i] = True
                     c += 1
+        clinical = not general_purpose[k]
         for i in range(n):
-            if not general_purpose[k] and live[i, k] and mandated[i]:
-                new[i] = True
-            if not live[i, k]:
-                new[i] = False
+            # Mandated staff use live clinical tools; nobody uses a tool that is not live.
+            new[i] = (new[i] | (clinical & mandated[i])) & live[i, k]
             if new[i] != uses[i, k]:
                 change = 1.0 if new[i] else -1.0
                 for e in range(indptr[i], indptr[i + 1]):
@@ -192,36 +191,51 @@ def _peer_step(talks, trust, weight, weight_total, eps, indptr, indices, bounded
     """Talkers move toward their neighbours' weighted mean trust, from last week's views.
 
     ``indptr`` and ``indices`` are the CSR arrays of the 0/1 adjacency (indices unsigned, see
-    :func:`model.network.unsigned`). Without bounded confidence the row sums run over
-    ``x = w tau`` (one array read per tie, as ``A @ x`` in scipy, in the same order); each
-    talker's row is independent, so the rows may run on several threads with the same result.
+    :func:`model.network.unsigned`). Without bounded confidence each talker's row sum runs over
+    ``x = w tau`` in four interleaved partial sums (ties e, e+4, ... in each), added at the end:
+    the same sum as ``A @ x`` up to rounding, without one long chain of dependent additions per
+    row. Each talker's row is independent, so the rows may run on several threads with the same
+    result.
     """
     n, n_tools = trust.shape
-    talkers = np.flatnonzero(talks)
-    new = np.empty((talkers.size, n_tools))
+    found = np.empty(n, dtype=np.int64)
+    n_talkers = 0
+    for i in range(n):  # the talkers in index order, without a branch per worker
+        found[n_talkers] = i
+        n_talkers += talks[i]
+    talkers = found[:n_talkers]
+    new = np.empty((n_talkers, n_tools))
+    x = np.empty(n)
     for k in range(n_tools):
-        column = np.ascontiguousarray(trust[:, k])
-        x = weight * column
-        for t in prange(talkers.size):
+        for i in range(n):
+            x[i] = weight[i] * trust[i, k]
+        for t in prange(n_talkers):
             i = talkers[t]
-            own = column[i]
-            weighted = 0.0
+            own = trust[i, k]
             total = weight_total[i]
             e, stop = np.intp(indptr[i]), np.intp(indptr[i + 1])
             if bounded:
-                total = 0.0
+                weighted = total = 0.0
                 while e < stop:
                     j = indices[e]
-                    if abs(column[j] - own) < bound:
+                    if abs(trust[j, k] - own) < bound:
                         total += weight[j]
                         weighted += x[j]
                     e += 1
             else:
-                while e < stop:  # a while loop: numba's range over int32 bounds is slower
-                    weighted += x[indices[e]]
+                s0 = s1 = s2 = s3 = 0.0
+                while e + 3 < stop:  # while loops: numba's range over int32 bounds is slower
+                    s0 += x[indices[e]]
+                    s1 += x[indices[e + 1]]
+                    s2 += x[indices[e + 2]]
+                    s3 += x[indices[e + 3]]
+                    e += 4
+                while e < stop:
+                    s0 += x[indices[e]]
                     e += 1
+                weighted = (s0 + s1) + (s2 + s3)
             new[t, k] = own + eps[i] * (weighted / total - own) if total > 0 else own
-    for t in range(talkers.size):
+    for t in range(n_talkers):
         for k in range(n_tools):
             trust[talkers[t], k] = new[t, k]
 
@@ -238,15 +252,16 @@ def fade(fading, last_use_week, week, transient, durable, skill_total, retention
     """Holders of a transient gain who used no tool this week lose ``1 - retention`` of it."""
     n_tools = last_use_week.shape[1]
     n_skills, n_modalities = transient.shape[1], transient.shape[2]
-    for i in range(fading.size):
-        if not fading[i]:
-            continue
-        idle = True
+    found = np.empty(fading.size, dtype=np.int64)
+    n_idle = 0
+    for i in range(fading.size):  # the idle holders in index order, without a branch per worker
+        used = False
         for k in range(n_tools):
-            if last_use_week[i, k] == week:
-                idle = False
-        if not idle:
-            continue
+            used |= last_use_week[i, k] == week
+        found[n_idle] = i
+        n_idle += fading[i] & ~used
+    for t in range(n_idle):
+        i = found[t]
         for s in range(n_skills):
             total = 0.0
             for m in range(n_modalities):

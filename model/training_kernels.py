@@ -95,14 +95,12 @@ def invitable(selected, last_invited, week, refresher, by_department, department
     out = np.empty(selected.size, dtype=np.int64)
     n = 0
     check_worker = by_worker.size > 0
-    for i in range(selected.size):
-        if not selected[i]:
-            continue
+    for i in range(selected.size):  # no branch per worker: each index is written, kept if due
         last = last_invited[i]
-        if not (last < 0 or (refresher >= 0 and week - last >= refresher)):
-            continue
-        if not by_department[department[i]] or (check_worker and not by_worker[i]):
-            continue
+        due = last < 0 or (refresher >= 0 and week - last >= refresher)
+        keep = selected[i] & due & by_department[department[i]]
+        if check_worker:
+            keep = keep & by_worker[i]
         out[n] = i
-        n += 1
+        n += keep
     return out[:n]

@@ -64,15 +64,13 @@ def _use_plan_rates(
     found = np.empty(n, dtype=np.int64)
     n_users = 0
     offsets = np.zeros(n_tools + 1, dtype=np.int64)
-    for i in range(n):
+    for i in range(n):  # the users in index order, without a branch per worker
         used = False
         for k in range(n_tools):
-            if uses[i, k]:
-                used = True
-                offsets[k + 1] += 1
-        if used:
-            found[n_users] = i
-            n_users += 1
+            used |= uses[i, k]
+            offsets[k + 1] += uses[i, k]
+        found[n_users] = i
+        n_users += used
     users = found[:n_users]
     for k in range(n_tools):
         offsets[k + 1] += offsets[k]
