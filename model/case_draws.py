@@ -51,17 +51,30 @@ def poisson_cdf(lam):
     return cdf / cdf[-1]  # the tail beyond is below 1e-50; the last entry is exactly 1
 
 
+@njit(cache=True)
+def guide_table(cdf):
+    """For each of ``cdf.size`` equal bins of [0, 1), the smallest k with ``cdf[k] > bin start``.
+
+    A uniform's search then starts at its bin's entry (Chen and Asau 1974), a step or two from
+    the answer instead of a binary search's unpredictable branches.
+    """
+    m = cdf.size
+    guide = np.empty(m, dtype=np.int64)
+    k = 0
+    for g in range(m):
+        while cdf[k] <= g / m:
+            k += 1
+        guide[g] = k
+    return guide
+
+
 @njit(cache=True, inline="always")
-def _inverse_poisson(cdf, u):
-    """Smallest k with ``cdf[k] > u`` (``cdf[-1]`` is 1)."""
-    lo, hi = 0, cdf.size - 1
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if cdf[mid] > u:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
+def _inverse_poisson(cdf, guide, u):
+    """Smallest k with ``cdf[k] > u`` (``cdf[-1]`` is 1), searched up from u's guide entry."""
+    k = guide[min(int(u * guide.size), guide.size - 1)]
+    while cdf[k] <= u:
+        k += 1
+    return k
 
 
 @njit(cache=True, inline="always")
@@ -94,9 +107,10 @@ def thinned_counts(rates, offsets, lam, uniforms):
     for k in range(offsets.size - 1):
         start, count = offsets[k], offsets[k + 1] - offsets[k]
         cdf = poisson_cdf(lam[k])
+        guide = guide_table(cdf)
         for j in range(count):
             pair = start + j
-            n = _inverse_poisson(cdf, uniforms[2 * pair])
+            n = _inverse_poisson(cdf, guide, uniforms[2 * pair])
             q = rates[2 * start + j] / lam[k] if lam[k] > 0 else 0.0
             e = _inverse_binomial(n, q, uniforms[2 * pair + 1])
             draws[2 * start + j] = e

@@ -191,11 +191,9 @@ def _peer_step(talks, trust, weight, weight_total, eps, indptr, indices, bounded
     """Talkers move toward their neighbours' weighted mean trust, from last week's views.
 
     ``indptr`` and ``indices`` are the CSR arrays of the 0/1 adjacency (indices unsigned, see
-    :func:`model.network.unsigned`). Without bounded confidence each talker's row sum runs over
-    ``x = w tau`` in four interleaved partial sums (ties e, e+4, ... in each), added at the end:
-    the same sum as ``A @ x`` up to rounding, without one long chain of dependent additions per
-    row. Each talker's row is independent, so the rows may run on several threads with the same
-    result.
+    :func:`model.network.unsigned`). Without bounded confidence the row sums run over
+    ``x = w tau`` (one array read per tie, as ``A @ x`` in scipy, in the same order); each
+    talker's row is independent, so the rows may run on several threads with the same result.
     """
     n, n_tools = trust.shape
     found = np.empty(n, dtype=np.int64)
@@ -223,17 +221,10 @@ def _peer_step(talks, trust, weight, weight_total, eps, indptr, indices, bounded
                         weighted += x[j]
                     e += 1
             else:
-                s0 = s1 = s2 = s3 = 0.0
-                while e + 3 < stop:  # while loops: numba's range over int32 bounds is slower
-                    s0 += x[indices[e]]
-                    s1 += x[indices[e + 1]]
-                    s2 += x[indices[e + 2]]
-                    s3 += x[indices[e + 3]]
-                    e += 4
-                while e < stop:
-                    s0 += x[indices[e]]
+                weighted = 0.0
+                while e < stop:  # a while loop: numba's range over int32 bounds is slower
+                    weighted += x[indices[e]]
                     e += 1
-                weighted = (s0 + s1) + (s2 + s3)
             new[t, k] = own + eps[i] * (weighted / total - own) if total > 0 else own
     for t in range(n_talkers):
         for k in range(n_tools):
