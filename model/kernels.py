@@ -126,7 +126,8 @@ def _adopt_tools(
     """
     n, n_tools = uses.shape
     n_blocks = (n + block - 1) // block
-    new = np.empty(n, dtype=np.bool_)
+    changed = np.empty(n, dtype=np.int64)  # each block's changed workers, from its first index
+    n_changed = np.zeros(n_blocks, dtype=np.int64)
     offset = 0
     for k in range(n_tools):
         start_draws = draws[offset : offset + pools[k, 0]]
@@ -144,22 +145,23 @@ def _adopt_tools(
             for b in range(n_blocks):
                 candidates_before[b + 1] += candidates_before[b]
                 users_before[b + 1] += users_before[b]
+        clinical = not general_purpose[k]
         for b in prange(n_blocks):
             c, u = candidates_before[b], users_before[b]
-            for i in range(b * block, min(n, (b + 1) * block)):
-                new[i] = uses[i, k]
-                if not (uses[i, k] or live[i, k]):
-                    continue
+            first, m = b * block, 0
+            for i in range(first, min(n, first + block)):
+                using = uses[i, k]
+                decided = using
                 # expit <= 1 in floating point, so a draw at or above the rate decides "no"
                 # without computing the probability (the same decisions, most of them cheaper).
-                if uses[i, k]:
+                if using:
                     if stop_draws[u] < drop_rate:
                         confidence = omega * trust[i, k] + (1 - omega) * self_efficacy[i]
                         reluctance = threshold[i] - drop_margin - confidence
                         if stop_draws[u] < drop_rate * expit(reluctance / temperature):
-                            new[i] = False
+                            decided = False
                     u += 1
-                else:
+                elif live[i, k]:
                     if start_draws[c] < start_scale[k]:
                         confidence = omega * trust[i, k] + (1 - omega) * self_efficacy[i]
                         degree = max(indptr[i + 1] - indptr[i], 1)
@@ -167,17 +169,21 @@ def _adopt_tools(
                         readiness = confidence + social_proof * proof - threshold[i]
                         p_start = start_scale[k] * expit(readiness / temperature)
                         if start_draws[c] < min(p_start, 1.0):
-                            new[i] = True
+                            decided = True
                     c += 1
-        clinical = not general_purpose[k]
-        for i in range(n):
-            # Mandated staff use live clinical tools; nobody uses a tool that is not live.
-            new[i] = (new[i] | (clinical & mandated[i])) & live[i, k]
-            if new[i] != uses[i, k]:
-                change = 1.0 if new[i] else -1.0
+                # Mandated staff use live clinical tools; nobody uses a tool that is not live.
+                decided = (decided | (clinical & mandated[i])) & live[i, k]
+                uses[i, k] = decided
+                changed[first + m] = i
+                m += decided != using
+            n_changed[b] = m
+        # The neighbours' counts change only now, so every decision above read last week's.
+        for b in range(n_blocks):
+            for t in range(b * block, b * block + n_changed[b]):
+                i = changed[t]
+                change = 1.0 if uses[i, k] else -1.0
                 for e in range(indptr[i], indptr[i + 1]):
                     neighbours_using[indices[e], k] += change
-                uses[i, k] = new[i]
 
 
 adopt_tools = njit(cache=True)(_adopt_tools)
