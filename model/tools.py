@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from model.config import ModelConfig, ToolConfig
 from model.validation import week_of
@@ -32,10 +33,6 @@ class ToolSet:
     governance: np.ndarray  # G, K (events can change it)
     forcing_function: np.ndarray  # least share of accepted advice checked, K
     confidence_display: np.ndarray  # steering of checks toward wrong advice, K
-
-    def live(self, department: np.ndarray, week: int) -> np.ndarray:
-        """N x K mask: the tool is live in the worker's department at ``week``."""
-        return (self.go_live_week <= week)[department]
 
     def index(self, name: str | None) -> list[int]:
         """Column indices of the named tool, or of every tool for ``None``."""
@@ -121,15 +118,25 @@ def rollout_schedule(
 def deploy(model) -> None:  # noqa: ANN001 - WorkforceModel, imported lazily to avoid a cycle
     """Mark which tools are live in each worker's department this week; leadership boosts.
 
-    The N x K mask is rebuilt only when the departments x tools mask changes (go-live weeks, or
-    a week or schedule changed by hand); otherwise last week's mask still holds.
+    A tool is live for a worker from its department's go-live week on. The N x K mask
+    (``model.live``) is rewritten in place, in one compiled pass (:func:`live_by_department`),
+    only when the departments x tools mask changes (go-live weeks, or a week or schedule changed
+    by hand); otherwise last week's mask still holds.
     """
     live_departments = model.tools.go_live_week <= model.week  # departments x K
     if getattr(model, "_live_departments", None) is None or not np.array_equal(
         live_departments, model._live_departments
     ):
-        model.live = model.tools.live(model.workforce.department, model.week)
+        live_by_department(live_departments, model.workforce.department, model.live)
         model._live_departments = live_departments
     model.adoption_boost = np.where(
         model.week < model.leadership_until, model.leadership_factor, 1.0
     )
+
+
+@njit(cache=True)
+def live_by_department(live_departments, department, live) -> None:  # noqa: ANN001
+    """``live[i, k] = live_departments[department[i], k]`` for every worker i and tool k."""
+    for i in range(department.size):
+        for k in range(live.shape[1]):
+            live[i, k] = live_departments[department[i], k]

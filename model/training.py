@@ -177,8 +177,12 @@ def train(model: WorkforceModel) -> None:
         unit_cost = cost_per_person(model, modality)
         limit = share_limit(model, programme.budget_share, state.spent_gbp)
         places_paid = affordable(model, unit_cost, limit)
-        if attendees.size > places_paid:
-            attendees = rng.choice(attendees, size=places_paid, replace=False)
+        if attendees.size > places_paid:  # (choosing none draws nothing, so it is skipped)
+            attendees = (
+                rng.choice(attendees, size=places_paid, replace=False)
+                if places_paid > 0
+                else attendees[:0]
+            )
         apply_modality(model, attendees, programme.modality)
         spend(model, attendees.size * unit_cost, attendees.size * modality.staff_hours)
         state.spent_gbp += attendees.size * unit_cost
