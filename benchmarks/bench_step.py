@@ -132,14 +132,39 @@ def measure_full_step(kind: str, n_workers: int, weeks: int) -> dict:
     return {"build_s": build_s, "week_s": week_s, "week_cpu_s": week_cpu_s}
 
 
+FULL_REPEATS = 3
+"""Fresh processes per implementation of the full step; the median of their times is reported."""
+
+
 def measure_full_ratio(n_workers: int, weeks: int) -> dict[str, float]:
-    """Seconds per week of the full step, per-agent Mesa against vectorised, fresh processes."""
-    result: dict[str, float] = {"workers": n_workers, "weeks": weeks}
-    for kind in FULL_KINDS:
-        row = _run_child(
-            ["--ratio-child", kind, "--ratio-workers", str(n_workers), "--ratio-weeks", str(weeks)]
-        )
-        result.update({f"{kind}_{name}": value for name, value in row.items()})
+    """Seconds per week of the full step, per-agent Mesa against vectorised, fresh processes.
+
+    Each implementation is timed in :data:`FULL_REPEATS` fresh processes, the two kinds
+    alternating, and each time is the median over them (the smallest and largest CPU times are
+    kept too): a 10-week window moves by a tenth or more from one process to the next on a
+    shared machine.
+    """
+    result: dict[str, float] = {"workers": n_workers, "weeks": weeks, "repeats": FULL_REPEATS}
+    runs: dict[str, list[dict]] = {kind: [] for kind in FULL_KINDS}
+    for _ in range(FULL_REPEATS):
+        for kind in FULL_KINDS:
+            runs[kind].append(
+                _run_child(
+                    [
+                        "--ratio-child",
+                        kind,
+                        "--ratio-workers",
+                        str(n_workers),
+                        "--ratio-weeks",
+                        str(weeks),
+                    ]
+                )  # fmt: skip
+            )
+    for kind, rows in runs.items():
+        for name in rows[0]:
+            result[f"{kind}_{name}"] = float(np.median([row[name] for row in rows]))
+        cpu = [row["week_cpu_s"] for row in rows]
+        result[f"{kind}_week_cpu_s_range"] = (min(cpu), max(cpu))
     result["ratio"] = result["full_mesa_week_s"] / result["full_vectorised_week_s"]
     result["ratio_cpu"] = result["full_mesa_week_cpu_s"] / result["full_vectorised_week_cpu_s"]
     return result
@@ -404,16 +429,19 @@ def print_full_ratio(r: dict[str, float]) -> None:
     print(
         f"FULL weekly step at {r['workers']:,} workers (turnover, adoption, use with "
         "verification, peers, training, recording by group), "
-        f"{r['weeks']} weeks from week {FULL_START_WEEK + 1} after 1 warm-up week:"
+        f"{r['weeks']} weeks from week {FULL_START_WEEK + 1} after 1 warm-up week, median of "
+        f"{r['repeats']} fresh processes each:"
     )
     for label, key in (
         ("per-agent Mesa (same rules)", "full_mesa"),
         ("vectorised", "full_vectorised"),
     ):
         built = f"  (agents built in {r[key + '_build_s']:.2f} s)" if key == "full_mesa" else ""
+        low, high = r[key + "_week_cpu_s_range"]
         print(
             f"  {label + ':':33} {1000 * r[key + '_week_s']:9.3f} ms/week wall "
-            f"{1000 * r[key + '_week_cpu_s']:9.3f} ms/week cpu{built}"
+            f"{1000 * r[key + '_week_cpu_s']:9.3f} ms/week cpu "
+            f"(cpu {1000 * low:.3f} to {1000 * high:.3f}){built}"
         )
     small = 1000 * r["full_vectorised_week_cpu_s"]
     print(
