@@ -307,16 +307,17 @@ def _cell_sums(
     merged = n_tasks == 2  # the pair sums in the pass over the workers
     for task in prange(n_tasks):
         if task == 0:
-            acc = np.zeros((n_cells, 14))  # a cell's sums side by side
+            acc = np.zeros((n_cells, len(_REAL_ROWS)))
+            counts = np.zeros((n_cells, len(_COUNT_ROWS)), dtype=np.int64)
             for i in range(n):
                 c = archetype[i] * n_groups + staff_group[i]
-                a = acc[c]
+                a, q = acc[c], counts[c]
                 any_live = False
                 for k in range(n_tools):
                     if live[i, k]:
                         any_live = True
                         if merged:
-                            _pair_sums(a, trust[i, k] - reliability[department[i], k],
+                            _pair_sums(a, q, trust[i, k] - reliability[department[i], k],
                                        uses[i, k], margin)  # fmt: skip
                 if n_tools == 1:
                     known_trust = trust[i, 0]
@@ -328,18 +329,16 @@ def _cell_sums(
                             weighted += trust[i, k]
                             n_known += 1
                     known_trust = weighted / n_known
-                a[0] += 1.0
-                a[1] += known_trust
-                a[2] += self_efficacy[i]
-                a[3] += literacy[i] + skills[i, 0]
-                a[4] += trained[i] > 0
-                a[5] += starting[i]
-                a[6] += perceived[i]
-                a[7] += accuracy[i]
-                a[8] += any_live
-            for c in range(n_cells):
-                for f in range(14 if merged else 9):
-                    out[f, c] = acc[c, f]
+                q[0] += 1
+                a[0] += known_trust
+                a[1] += self_efficacy[i]
+                a[2] += literacy[i] + skills[i, 0]
+                q[1] += trained[i] > 0
+                q[2] += starting[i]
+                a[3] += perceived[i]
+                a[4] += accuracy[i]
+                q[3] += any_live
+            _write_cells(out, acc, counts, True, merged)
         elif task == n_tasks - 1:
             for j in range(tally_worker.size):
                 w = tally_worker[j]
@@ -347,27 +346,53 @@ def _cell_sums(
                 for f in range(n_tally):
                     out[14 + f, c] += tally_counts[f, j]
         else:
-            acc = np.zeros((n_cells, 14))
+            acc = np.zeros((n_cells, len(_REAL_ROWS)))
+            counts = np.zeros((n_cells, len(_COUNT_ROWS)), dtype=np.int64)
             for i in range(n):
                 c = archetype[i] * n_groups + staff_group[i]
                 for k in range(n_tools):
                     if live[i, k]:
-                        _pair_sums(acc[c], trust[i, k] - reliability[department[i], k],
+                        _pair_sums(acc[c], counts[c], trust[i, k] - reliability[department[i], k],
                                    uses[i, k], margin)  # fmt: skip
-            for c in range(n_cells):
-                for f in range(9, 14):
-                    out[f, c] = acc[c, f]
+            _write_cells(out, acc, counts, False, True)
     return out
 
 
+_REAL_ROWS = (1, 2, 3, 6, 7, 13)
+"""Rows of the cell sums (:data:`model.outcomes.CELL_SUMS`) summed as reals, in slot order:
+known trust, self-efficacy, literacy, belief about own accuracy, unaided accuracy, and over the
+live pairs the absolute trust-reliability gap."""
+_COUNT_ROWS = (0, 4, 5, 8, 9, 10, 11, 12)
+"""Rows that are counts, in slot order: headcount, trained, starting staff, workers with a live
+tool, and over the live pairs: pairs, users, appropriately and over-trusting pairs. Counted as
+integers: exact, as their floating-point sums are, and cheaper to add."""
+_FIRST_PAIR_SLOT = (5, 4)
+"""The first real and the first count slot of the sums over live pairs (:func:`_pair_sums`)."""
+
+
 @njit(cache=True, inline="always")
-def _pair_sums(a, gap, using, margin):
-    """Add one live (worker, tool) pair to its cell's pair sums (entries 9 to 13 of ``a``)."""
-    a[9] += 1.0
-    a[10] += using
-    a[11] += abs(gap) <= margin
-    a[12] += gap > margin
-    a[13] += abs(gap)
+def _pair_sums(a, q, gap, using, margin):
+    """Add one live (worker, tool) pair to its cell's real (``a``) and count (``q``) slots."""
+    a[5] += abs(gap)
+    q[4] += 1
+    q[5] += using
+    q[6] += abs(gap) <= margin
+    q[7] += gap > margin
+
+
+@njit(cache=True, inline="always")
+def _write_cells(out, acc, counts, worker_sums, pair_sums):
+    """Write each cell's slots (rows of ``acc`` and ``counts``) into its column of ``out``.
+
+    Only the worker sums, only the sums over live pairs, or both (see :data:`_REAL_ROWS`).
+    """
+    for c in range(acc.shape[0]):
+        for f in range(acc.shape[1]):
+            if pair_sums if f >= _FIRST_PAIR_SLOT[0] else worker_sums:
+                out[_REAL_ROWS[f], c] = acc[c, f]
+        for f in range(counts.shape[1]):
+            if pair_sums if f >= _FIRST_PAIR_SLOT[1] else worker_sums:
+                out[_COUNT_ROWS[f], c] = counts[c, f]
 
 
 cell_sums = njit(cache=True)(_cell_sums)
