@@ -2,9 +2,10 @@
 
 :func:`replace_in_post` draws every joiner's attributes as :func:`model.workforce.draw_workers`
 does and writes them into the workforce arrays. It draws from the model's own numpy Generator,
-passed in (numba runs numpy's own samplers on the Generator's bit generator: the same values in
-the same order as the numpy calls of ``draw_workers``, checked in tests/test_kernels.py), so the
-random stream and every result are those of the numpy code.
+passed in held by a :class:`RandomSource` (numba runs numpy's own samplers on the Generator's
+bit generator: the same values in the same order as the numpy calls of ``draw_workers``, checked
+in tests/test_compiled_passes.py), so the random stream and every result are those of the numpy
+code.
 """
 
 # Kernel arguments are numpy arrays (indexed by joiner, worker, tool, archetype or staff group
@@ -14,7 +15,46 @@ random stream and every result are those of the numpy code.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.experimental import structref
+
+
+@structref.register
+class RandomSourceType(types.StructRef):
+    """numba's type of a :class:`RandomSource`."""
+
+    def preprocess_fields(self, fields: tuple) -> tuple:
+        """Store the fields' plain types."""
+        return tuple((name, types.unliteral(kind)) for name, kind in fields)
+
+
+class RandomSource(structref.StructRefProxy):
+    """A numpy Generator held for compiled code (:func:`random_source`).
+
+    numba converts a ``np.random.Generator`` argument in Python on every call: measured inside
+    the weekly step of 10,000 workers, about 25 us, as much as the joiners' draws themselves. A
+    structure holding the Generator is converted once, when built, and passed for under a
+    microsecond. It holds the same Generator, so draws through it continue that Generator's
+    stream exactly as the Generator's own calls would.
+    """
+
+
+structref.define_boxing(RandomSourceType, RandomSource)
+_RANDOM_SOURCE = RandomSourceType(
+    [("rng", types.NumPyRandomGeneratorType("NumPyRandomGeneratorType"))]
+)
+
+
+@njit(cache=True)
+def _new_random_source(rng):
+    source = structref.new(_RANDOM_SOURCE)
+    source.rng = rng
+    return source
+
+
+def random_source(rng: np.random.Generator | RandomSource) -> RandomSource:
+    """``rng`` held for compiled code (returned as is if it already is a :class:`RandomSource`)."""
+    return rng if isinstance(rng, RandomSource) else _new_random_source(rng)
 
 
 @njit(cache=True, inline="always")
@@ -37,7 +77,7 @@ def _beta_column(rng, means, concentration, out):
 
 @njit(cache=True)
 def replace_in_post(
-    rng,
+    source,
     leavers,
     archetype_cdf,
     group_means,
@@ -79,8 +119,10 @@ def replace_in_post(
     concentrations of literacy, accuracy and initial trust, threshold mean and sd,
     self-assessment bias and sd, mandate share, initial trust strength and the governance trust
     shift (times each tool's ``governance - 0.5``). ``never`` is
-    :data:`model.workforce.NEVER`.
+    :data:`model.workforce.NEVER`. ``source`` holds the model's Generator
+    (:func:`random_source`).
     """
+    rng = source.rng
     n, n_tools = leavers.size, trust.shape[1]
     lit_conc, acc_conc, trust_conc = p[0], p[1], p[2]
     kinds = np.empty(n, dtype=np.int64)

@@ -15,6 +15,7 @@ from model.agents import HealthcareWorker
 from model.audit import audit, create_audits
 from model.config import ModelConfig
 from model.events import apply_events
+from model.joiner_kernels import RandomSource, random_source
 from model.mesa_conventions import REPORTED, resolve_seed, with_overrides
 from model.network import KeptNeighbourSum, NeighbourSums, build_network, degree
 from model.outcomes import group_rows, group_table, outcome_table, record, week_date
@@ -109,6 +110,7 @@ class WorkforceModel(mesa.Model):
         self.outcome_rows: list[dict[str, Any]] = []
         self.group_values: list[tuple[int, list[str], np.ndarray]] = []  # by-group, per week
         self._agents_created = False
+        self._random_source: tuple[np.random.Generator, RandomSource] | None = None
         self.running = True
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in REPORTED}
@@ -122,6 +124,17 @@ class WorkforceModel(mesa.Model):
                     f"events.{i}.department = {event.department}: expected a department index "
                     f"from 0 to {self.n_departments - 1}"
                 )
+
+    @property
+    def random_source(self) -> RandomSource:
+        """:attr:`rng` held for compiled code (:class:`~model.joiner_kernels.RandomSource`).
+
+        Built on first use and again whenever :attr:`rng` is replaced.
+        """
+        held = self._random_source
+        if held is None or held[0] is not self.rng:
+            held = self._random_source = (self.rng, random_source(self.rng))
+        return held[1]
 
     @property
     def budget_remaining(self) -> float:

@@ -43,7 +43,12 @@ def turnover(model: WorkforceModel) -> None:
     wf, peers = model.workforce, model.peer_weights
     previous_uses = wf.uses[leavers]
     replace_workers(
-        wf, leavers, model.config, model.rng, model.tools.governance, model.joiner_parameters
+        wf,
+        leavers,
+        model.config,
+        model.random_source,
+        model.tools.governance,
+        model.joiner_parameters,
     )
     adjacency = model.adjacency
     refresh_ties(

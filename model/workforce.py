@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.config import ARCHETYPES, ModelConfig
-from model.joiner_kernels import replace_in_post
+from model.joiner_kernels import RandomSource, random_source, replace_in_post
 
 NEVER = -(10**6)
 """Week stamp for 'never happened' (far enough in the past for any recall window)."""
@@ -266,14 +266,16 @@ def replace_workers(
     workforce: Workforce,
     index: np.ndarray,
     config: ModelConfig,
-    rng: np.random.Generator,
+    rng: np.random.Generator | RandomSource,
     governance: np.ndarray,
     parameters: tuple[np.ndarray, ...] | None = None,
 ) -> None:
     """Replace the workers at ``index`` by joiners in the same post (staff group, team, ties).
 
-    The joiners are drawn as by :func:`draw_workers` (same draws, same values) in one compiled
-    pass, :func:`model.joiner_kernels.replace_in_post`. ``parameters`` are those of
+    The joiners are drawn from ``rng`` as by :func:`draw_workers` (same draws, same values) in
+    one compiled pass, :func:`model.joiner_kernels.replace_in_post`. ``rng`` is a Generator or,
+    cheaper to pass week after week, one held by a
+    :class:`~model.joiner_kernels.RandomSource`. ``parameters`` are those of
     :func:`joiner_parameters` for ``config``, if already computed.
     """
     wf = workforce
@@ -281,7 +283,7 @@ def replace_workers(
         parameters = joiner_parameters(config)
     cdf, group_means, archetype_means, scalars = parameters
     replace_in_post(
-        rng, np.asarray(index, dtype=np.int64), cdf, group_means, archetype_means,
+        random_source(rng), np.asarray(index, dtype=np.int64), cdf, group_means, archetype_means,
         np.asarray(governance, dtype=float), scalars,
         wf.staff_group, wf.archetype, wf.digital_literacy, wf.baseline_literacy,
         wf.durable_gain, wf.transient_gain, wf.skill_total, wf.fading, wf.trust,

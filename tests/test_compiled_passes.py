@@ -8,6 +8,7 @@ import pytest
 
 from model import WorkforceModel
 from model.config import ARCHETYPES, ModelConfig, ToolConfig
+from model.joiner_kernels import RandomSource, random_source
 from model.outcome_kernels import pairwise_sum
 from model.outcomes import SUM_NAMES, _cell_sums, _ratios, record
 from model.workforce import draw_workers, replace_workers
@@ -46,6 +47,28 @@ def test_joiners_drawn_in_the_compiled_pass_equal_draw_workers(overrides) -> Non
         np.testing.assert_array_equal(getattr(wf, name)[index], values, err_msg=name)
     assert all(name in expected for name in FIELDS_DRAWN)
     assert (wf.uses[6] & (wf.times_trained[6] == 4)).all()  # others untouched
+
+
+def test_joiners_drawn_through_a_random_source_continue_the_generators_stream() -> None:
+    """Joiners drawn through a RandomSource holding a Generator, between the Generator's own
+    draws, give the values and leave the stream where drawing with the Generator itself does; the
+    model's source is built once and again when its rng is replaced."""
+    runs = []
+    for hold in (False, True):
+        model = WorkforceModel(rng=3, n_workers=400)
+        rng = np.random.default_rng(11)
+        source = random_source(rng) if hold else rng
+        before = rng.random(3)
+        replace_workers(model.workforce, np.array([7, 8, 300]), model.config, source,
+                        model.tools.governance)  # fmt: skip
+        runs.append((before, model.workforce.trust.copy(), rng.random(3)))
+    for ours, theirs in zip(runs[0], runs[1], strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    model = WorkforceModel(rng=3, n_workers=400)
+    first = model.random_source
+    assert isinstance(first, RandomSource) and model.random_source is first
+    model.rng = np.random.default_rng(5)
+    assert model.random_source is not first
 
 
 def test_pairwise_sum_is_numpy_sum() -> None:
