@@ -32,7 +32,7 @@ from model.config import ARCHETYPES, ModalityConfig, ProgrammeConfig
 from model.kernels import fade
 from model.network import degree
 from model.peers import influence_weight
-from model.training_kernels import apply_course, invitable
+from model.training_kernels import apply_course, invitable, near_go_live
 
 if TYPE_CHECKING:
     from model.simulation import WorkforceModel
@@ -69,9 +69,12 @@ def _eligible_staff_groups(model: WorkforceModel, programme: ProgrammeConfig) ->
 
 
 def _just_in_time_departments(model: WorkforceModel, programme: ProgrammeConfig) -> np.ndarray:
-    """Per department: going live within ``window_weeks`` from now (or live since less)."""
-    go_live = model.tools.go_live_week[:, _tool_columns(model, programme)]
-    return (np.abs(go_live - model.week) <= programme.window_weeks).any(axis=1)
+    """Per department: going live within ``window_weeks`` from now (or live since less).
+
+    One compiled pass over the departments (:func:`model.training_kernels.near_go_live`).
+    """
+    columns = np.array(_tool_columns(model, programme), dtype=np.int64)
+    return near_go_live(model.tools.go_live_week, columns, model.week, programme.window_weeks)
 
 
 def _eligible_just_in_time(model: WorkforceModel, programme: ProgrammeConfig) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Compiled loops of training (spec section 6): who is invitable, and a course's effect.
 
-:func:`invitable` finds a programme's selected, eligible workers due an invitation in one pass;
+:func:`invitable` finds a programme's selected, eligible workers due an invitation in one pass
+(:func:`near_go_live` the departments a just-in-time programme may invite);
 :func:`apply_course` applies the rule of :func:`model.training.apply_modality` in one pass over
 the attendees (the arithmetic of the numpy code it replaced, in the same order), with their peer
 weights and their neighbours' kept sums refreshed (:func:`model.joiner_kernels.refresh_weight`).
@@ -104,3 +105,16 @@ def invitable(selected, last_invited, week, refresher, by_department, department
         out[n] = i
         n += keep
     return out[:n]
+
+
+@njit(cache=True)
+def near_go_live(go_live_week, columns, week, window):
+    """Per department: does a tool in ``columns`` go live within ``window`` weeks of ``week``?
+
+    Before or after: ``|go-live week - week| <= window``.
+    """
+    near = np.zeros(go_live_week.shape[0], dtype=np.bool_)
+    for d in range(go_live_week.shape[0]):
+        for k in columns:
+            near[d] |= abs(go_live_week[d, k] - week) <= window
+    return near
