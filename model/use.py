@@ -134,8 +134,8 @@ def use_ai(model: WorkforceModel) -> None:
     noticed and perceived-right cases (:func:`model.use_kernels.use_plan_rates`); their counts
     drawn from the model's generator (:func:`model.case_draws.case_counts`, two uniforms per
     pair in one call); then one compiled pass takes the expected decision counts, tool by tool,
-    and every user's belief updates (:func:`model.use_kernels.use_outcomes_learn`). The rules
-    are those of the module docstring.
+    from the rates the first pass kept, and every user's belief updates
+    (:func:`model.use_kernels.use_outcomes_learn`). The rules are those of the module docstring.
     """
     beh, wf, tools = model.config.behaviour, model.workforce, model.tools
     n_tools = wf.uses.shape[1]
@@ -169,7 +169,7 @@ def use_ai(model: WorkforceModel) -> None:
         if threaded(wf.size, use_kernels.PARALLEL_MIN_USERS)
         else use_kernels.use_plan_rates
     )
-    users, who, rows, offsets, rates = plan(wf.uses, lam, sigma, *state, p)
+    users, who, rows, offsets, rates, pair_rates = plan(wf.uses, lam, sigma, *state, p)
     draws = case_counts(model.rng, rates, offsets, lam)
     learning = np.array(
         [
@@ -187,9 +187,10 @@ def use_ai(model: WorkforceModel) -> None:
         else use_kernels.use_outcomes_learn
     )
     tool, counts = outcomes(
-        users, who, rows, offsets, draws, lam, sigma, *state, p, len(TALLY_FIELDS),
-        wf.unnoticed_tool_errors, wf.trust_strength, wf.unnoticed_own_errors, wf.self_efficacy,
-        wf.uses, wf.last_use_week, model.week, learning,
+        users, who, rows, offsets, draws, pair_rates, lam, sigma, wf.trust,
+        wf.perceived_accuracy, wf.unaided_accuracy, len(TALLY_FIELDS), wf.unnoticed_tool_errors,
+        wf.trust_strength, wf.unnoticed_own_errors, wf.self_efficacy, wf.uses, wf.last_use_week,
+        model.week, learning,
     )  # fmt: skip
     model.tally = DecisionTally(worker=who, tool=tool, matrix=counts)
 

@@ -57,8 +57,9 @@ def _use_plan_rates(
     (user, tool) pair's worker and its row in ``users``, tool by tool, users in order), the
     ``offsets`` of each tool's pairs, and ``rates``: for tool k, at ``2 offsets[k]``, its users'
     rates of noticed errors then of cases perceived right, so one Poisson draw over ``rates``
-    takes the draws in the order of two draws per tool. ``lam``, ``sigma`` and the rows of ``p``
-    (see :func:`case_rates`) are per tool.
+    takes the draws in the order of two draws per tool; and ``pair_rates``, each pair's
+    :func:`case_rates` (a row per pair, in the order of ``who``). ``lam``, ``sigma`` and the rows
+    of ``p`` (see :func:`case_rates`) are per tool.
     """
     n, n_tools = uses.shape
     found = np.empty(n, dtype=np.int64)
@@ -85,6 +86,7 @@ def _use_plan_rates(
                 rows[filled[k]] = row
                 filled[k] += 1
     rates = np.empty(2 * offsets[n_tools])
+    pair_rates = np.empty((offsets[n_tools], 8))
     for k in range(n_tools):
         start, count = offsets[k], offsets[k + 1] - offsets[k]
         lam_k, sigma_k = lam[k], sigma[k]
@@ -92,28 +94,29 @@ def _use_plan_rates(
             i = who[start + j]
             r = case_rates(i, k, lam_k, sigma_k, reliability[department[i], k], trust, perceived,
                            accuracy, literacy, skills, p[k])  # fmt: skip
+            for f in range(8):
+                pair_rates[start + j, f] = r[f]
             notice_overridden = sigma_k * accuracy[i]
             noticed = r[1] + r[3] + r[5] * notice_overridden
             rates[2 * start + j] = noticed
             rates[2 * start + count + j] = lam_k - noticed
-    return users, who, rows, offsets, rates
+    return users, who, rows, offsets, rates, pair_rates
 
 
 @njit(cache=True, inline="always")
 def _pair_outcome(
-    i, row, col, k, lam, sigma, rho, trust, perceived, accuracy, literacy, skills, p, noticed,
-    perceived_right, counts, successes, failures, acted,
+    row, col, k, lam, sigma, h, r, noticed, perceived_right, counts, successes, failures, acted
 ):  # fmt: skip
     """Given its two draws, one (user, tool) pair's expected decision counts and learning.
 
-    Fills column ``col`` of ``counts`` (one row per :data:`model.use.TALLY_FIELDS` entry), the
-    user's successes, failures and wrong advice acted on for tool k (row ``row``); returns the
-    cases the user decided alone and its own errors it noticed among them.
+    ``r`` holds the pair's :func:`case_rates` (from :func:`_use_plan_rates`), ``h`` the user's
+    unaided accuracy. Fills column ``col`` of ``counts`` (one row per
+    :data:`model.use.TALLY_FIELDS` entry), the user's successes, failures and wrong advice acted
+    on for tool k (row ``row``); returns the cases the user decided alone and its own errors it
+    noticed among them.
     """
-    h = accuracy[i]
-    (right_kept, right_false_alarm, right_overridden, wrong_caught, wrong_acted,
-     wrong_overridden, v_right, v_wrong) = case_rates(
-        i, k, lam, sigma, rho, trust, perceived, accuracy, literacy, skills, p)  # fmt: skip
+    right_kept, right_false_alarm, right_overridden = r[0], r[1], r[2]
+    wrong_caught, wrong_acted, wrong_overridden, v_right, v_wrong = r[3], r[4], r[5], r[6], r[7]
     notice_overridden = sigma * h
     noticed_rate = right_false_alarm + wrong_caught + wrong_overridden * notice_overridden
     right_rate = lam - noticed_rate
@@ -150,16 +153,17 @@ def _pair_outcome(
 
 
 def _use_outcomes_learn(
-    users, who, rows, offsets, draws, lam, sigma, reliability, department, trust, perceived,
-    accuracy, literacy, skills, p, n_fields, unnoticed_tool, strength, unnoticed_own,
-    self_efficacy, uses, last_use_week, week, q,
+    users, who, rows, offsets, draws, pair_rates, lam, sigma, trust, perceived, accuracy,
+    n_fields, unnoticed_tool, strength, unnoticed_own, self_efficacy, uses, last_use_week, week,
+    q,
 ):  # fmt: skip
     """Given the draws, every pair's decision counts (tool by tool), then every user's learning.
 
     ``draws`` holds the Poisson draws over the ``rates`` of :func:`_use_plan_rates` (same
-    layout). Returns the week's tally: each pair's tool and its counts (``n_fields`` rows);
-    then updates the beliefs of every user. ``q`` holds spillover, forgetting, error weight,
-    maximum strength, self-knowledge strength and practice gain.
+    layout), ``pair_rates`` each pair's :func:`case_rates` from it. Returns the week's tally:
+    each pair's tool and its counts (``n_fields`` rows); then updates the beliefs of every user.
+    ``q`` holds spillover, forgetting, error weight, maximum strength, self-knowledge strength
+    and practice gain.
     """
     n_tools = trust.shape[1]
     n_pairs = who.size
@@ -177,9 +181,9 @@ def _use_outcomes_learn(
             i, row = who[col], rows[col]
             tool[col] = k
             alone, noticed_own = _pair_outcome(
-                i, row, col, k, lam[k], sigma[k], reliability[department[i], k], trust,
-                perceived, accuracy, literacy, skills, p[k], draws[2 * start + j],
-                draws[2 * start + count + j], counts, successes, failures, acted,
+                row, col, k, lam[k], sigma[k], accuracy[i], pair_rates[col],
+                draws[2 * start + j], draws[2 * start + count + j], counts, successes, failures,
+                acted,
             )  # fmt: skip
             own_decisions[row] += alone
             own_noticed[row] += noticed_own
