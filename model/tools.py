@@ -119,19 +119,32 @@ def deploy(model) -> None:  # noqa: ANN001 - WorkforceModel, imported lazily to 
     """Mark which tools are live in each worker's department this week; leadership boosts.
 
     A tool is live for a worker from its department's go-live week on. The N x K mask
-    (``model.live``) is rewritten in place, in one compiled pass (:func:`live_by_department`),
-    only when the departments x tools mask changes (go-live weeks, or a week or schedule changed
-    by hand); otherwise last week's mask still holds.
+    (``model.live``) is written in full the first week (:func:`live_by_department`); after that
+    only the workers of departments whose departments x tools mask changed (a go-live week, or
+    a week or schedule changed by hand) are rewritten (:func:`update_live`).
     """
     live_departments = model.tools.go_live_week <= model.week  # departments x K
-    if getattr(model, "_live_departments", None) is None or not np.array_equal(
-        live_departments, model._live_departments
-    ):
-        live_by_department(live_departments, model.workforce.department, model.live)
-        model._live_departments = live_departments
+    previous = getattr(model, "_live_departments", None)
+    department = model.workforce.department
+    if previous is None:
+        live_by_department(live_departments, department, model.live)
+        model._department_members = department_members(department, live_departments.shape[0])
+    else:
+        update_live(live_departments, previous, *model._department_members, model.live)
+    model._live_departments = live_departments
     model.adoption_boost = np.where(
         model.week < model.leadership_until, model.leadership_factor, 1.0
     )
+
+
+def department_members(department: np.ndarray, n_departments: int) -> tuple[np.ndarray, ...]:
+    """Workers of each department d, ``order[starts[d]:starts[d + 1]]``, in index order.
+
+    Posts keep their department when staff turn over, so this is computed once.
+    """
+    order = np.argsort(department, kind="stable")
+    starts = np.searchsorted(department[order], np.arange(n_departments + 1))
+    return order, starts
 
 
 @njit(cache=True)
@@ -140,3 +153,13 @@ def live_by_department(live_departments, department, live) -> None:  # noqa: ANN
     for i in range(department.size):
         for k in range(live.shape[1]):
             live[i, k] = live_departments[department[i], k]
+
+
+@njit(cache=True)
+def update_live(live_departments, previous, order, starts, live) -> None:  # noqa: ANN001
+    """:func:`live_by_department` for the departments and tools whose mask changed only."""
+    for d in range(live_departments.shape[0]):
+        for k in range(live_departments.shape[1]):
+            if live_departments[d, k] != previous[d, k]:
+                for t in range(starts[d], starts[d + 1]):
+                    live[order[t], k] = live_departments[d, k]
