@@ -32,15 +32,22 @@ def block_sum(a, start, stop):
         for i in range(start, stop):
             res += a[i]
         return res
-    r = np.empty(8)
-    for j in range(8):
-        r[j] = a[start + j]
+    b = start  # eight running sums, in scalars (no array to allocate)
+    r0, r1, r2, r3 = a[b], a[b + 1], a[b + 2], a[b + 3]
+    r4, r5, r6, r7 = a[b + 4], a[b + 5], a[b + 6], a[b + 7]
     i = 8
     while i < n - (n % 8):
-        for j in range(8):
-            r[j] += a[start + i + j]
+        b = start + i
+        r0 += a[b]
+        r1 += a[b + 1]
+        r2 += a[b + 2]
+        r3 += a[b + 3]
+        r4 += a[b + 4]
+        r5 += a[b + 5]
+        r6 += a[b + 6]
+        r7 += a[b + 7]
         i += 8
-    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
     while i < n:
         res += a[start + i]
         i += 1
