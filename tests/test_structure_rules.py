@@ -59,6 +59,25 @@ def test_phased_and_pilot_rollouts_follow_their_schedules(small_config, make_too
     assert sorted(weeks) == [3, 3, *(8 + np.arange(8) * 10 // 8)]
 
 
+def test_the_live_mask_follows_schedules_changed_by_hand(small_config, make_tool) -> None:
+    """After the first week the live mask is rewritten only for departments whose go-live state
+    changed: moving one department's go-live earlier and another's later by hand, mid-rollout,
+    still gives exactly the schedule's mask, for every worker, week after week."""
+    config = small_config(population__n_workers=400)
+    config.tools = [make_tool(rollout="phased", go_live_week=2, rollout_weeks=12)]
+    model = WorkforceModel(config, rng=4)
+    department = model.workforce.department
+    for week in range(8):
+        if week == 5:
+            go_live = model.tools.go_live_week
+            late, early = np.argmax(go_live[:, 0]), np.argmin(go_live[:, 0])
+            go_live[late, 0], go_live[early, 0] = 3, 9  # one goes live early, one goes dark
+        model.step()
+        expected = (model.tools.go_live_week <= week)[department]
+        np.testing.assert_array_equal(model.live, expected, err_msg=f"week {week}")
+    assert model.live.any() and not model.live.all()  # the department moved to week 9 is dark
+
+
 def test_programmes_run_in_order_of_their_start_week(small_config) -> None:
     """Programmes listed late-first are run earliest-first, ties in listed order. Kills
     ``training.create_programmes__mutmut_4`` and ``_6`` (listed order kept)."""
