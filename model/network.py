@@ -196,42 +196,6 @@ class NeighbourSums:
             _POOL = ThreadPoolExecutor(max_workers=len(self.blocks))
         return np.concatenate(list(_POOL.map(lambda block: block @ x, self.blocks)))
 
-    def columns(self, index: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """``A[:, index] @ values``: each worker's sum over the listed workers among its ties."""
-        out = np.zeros(self.adjacency.shape[0])
-        self.scatter_columns(out, index, values)
-        return out
-
-    def rows(self, index: np.ndarray, x: np.ndarray) -> np.ndarray:
-        """``(A @ x)[index]`` computed from those rows only (cheap for a few rows)."""
-        return self.adjacency[index] @ x
-
-    def scatter_columns(self, out: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
-        """Add ``A[:, index] @ values`` into ``out`` in place, visiting only the listed rows.
-
-        The adjacency is symmetric, so column i is row i: each listed worker's value is added to
-        its neighbours' entries (:func:`_scatter_rows`), with no scipy indexing (which copies the
-        rows into a new matrix) and no length-N temporary.
-        """
-        adjacency = self.adjacency
-        _scatter_rows(
-            out,
-            np.asarray(index, dtype=np.int64),
-            np.asarray(values, dtype=np.float64),
-            adjacency.indptr,
-            adjacency.indices,
-            adjacency.data,
-        )
-
-
-@njit(cache=True)
-def _scatter_rows(out, index, values, indptr, indices, data) -> None:  # noqa: ANN001
-    """``out[j] += data_ij * values[t]`` for every tie (i, j) of each listed worker i."""
-    for t in range(index.size):
-        i = index[t]
-        for e in range(indptr[i], indptr[i + 1]):
-            out[indices[e]] += data[e] * values[t]
-
 
 def _row_block(adjacency: sp.csr_matrix, start: int, stop: int) -> sp.csr_matrix:
     """Rows start:stop as a CSR matrix sharing the data of ``adjacency``."""
@@ -248,18 +212,13 @@ class KeptNeighbourSum:
 
     A full product passes over every tie; most weeks only joiners, new champions or workers who
     start or stop using a tool change, so updating their neighbours' sums is far cheaper. The
-    values summed (0/1 use flags, weights such as 1, 1.5, 3) are exact in floating point, so the
-    kept sum equals a fresh product exactly.
+    compiled passes that change x add each change to the neighbours' entries of :attr:`values`
+    (adoption, :func:`model.kernels.adopt_tools`; turnover and champions,
+    :func:`model.joiner_kernels.refresh_ties` and ``refresh_weight``). The values summed (0/1 use
+    flags, weights such as 1, 1.5, 3) are exact in floating point, so the kept sum equals a fresh
+    product exactly.
     """
 
     def __init__(self, sums: NeighbourSums, x: np.ndarray) -> None:
         self.sums = sums
         self.values = sums(np.asarray(x, dtype=np.float64))
-
-    def update(self, index: np.ndarray, change: np.ndarray, column: int | None = None) -> None:
-        """Add ``change`` (x_new - x_old at ``index``) into the sums, in one column if given."""
-        moved = change != 0
-        if not moved.any():
-            return
-        target = self.values if column is None else self.values[:, column]
-        self.sums.scatter_columns(target, index[moved], change[moved].astype(np.float64))
