@@ -135,9 +135,23 @@ def _status(page: object) -> str:
     return page.locator("text=/Week \\d+ of \\d+/").first.locator("xpath=..").inner_text()
 
 
+SHOT_ATTEMPTS = 5
+
+
 def _figure_png(page: object, index: int) -> bytes:
-    """Screenshot of the index-th figure (img) on the page."""
-    return page.locator("img").nth(index).screenshot()
+    """Screenshot of the index-th figure (img) on the page.
+
+    The page replaces a figure's element when it redraws; one that goes while being shot ("not
+    visible or not an HTMLElement") is found again and shot again, a few times at most.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    for _ in range(SHOT_ATTEMPTS - 1):
+        try:
+            return page.locator("img").nth(index).screenshot(timeout=WAIT_MS)
+        except PlaywrightError:
+            page.wait_for_timeout(300)
+    return page.locator("img").nth(index).screenshot(timeout=WAIT_MS)
 
 
 def _set_slider_to_minimum(page: object, label: str) -> None:
