@@ -97,18 +97,7 @@ def measure_full_ratio(n_workers: int, weeks: int) -> dict[str, float]:
     runs: dict[str, list[dict]] = {kind: [] for kind in FULL_KINDS}
     for _ in range(FULL_REPEATS):
         for kind in FULL_KINDS:
-            runs[kind].append(
-                _run_child(
-                    [
-                        "--ratio-child",
-                        kind,
-                        "--ratio-workers",
-                        str(n_workers),
-                        "--ratio-weeks",
-                        str(weeks),
-                    ]
-                )  # fmt: skip
-            )
+            runs[kind].append(_run_ratio_child(kind, n_workers, weeks))
     for kind, rows in runs.items():
         for name in rows[0]:
             result[f"{kind}_{name}"] = float(np.median([row[name] for row in rows]))
@@ -175,6 +164,14 @@ def _run_child(args: list[str]) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def _run_ratio_child(kind: str, n_workers: int, weeks: int, *extra: str) -> dict:
+    """One implementation's timing (``--ratio-child kind``) in a fresh interpreter."""
+    return _run_child(
+        ["--ratio-child", kind, "--ratio-workers", str(n_workers), "--ratio-weeks", str(weeks)]
+        + list(extra)
+    )
+
+
 def measure_size_in_subprocess(n_workers: int, weeks: int) -> dict[str, float]:
     """Run :func:`measure_size` in a fresh interpreter so peak memory is this size's alone."""
     return _run_child(["--child", str(n_workers), "--weeks", str(weeks)])
@@ -234,18 +231,7 @@ def measure_ratio(n_workers: int, weeks: int, seed: int = 1) -> dict[str, float]
     result: dict[str, float] = {"workers": n_workers, "weeks": weeks}
     trust = {}
     for kind in RATIO_KINDS:
-        row = _run_child(
-            [
-                "--ratio-child",
-                kind,
-                "--ratio-workers",
-                str(n_workers),
-                "--ratio-weeks",
-                str(weeks),
-                "--ratio-seed",
-                str(seed),
-            ]
-        )
+        row = _run_ratio_child(kind, n_workers, weeks, "--ratio-seed", str(seed))
         trust[kind] = np.array(row.pop("trust"))
         result.update({f"{kind}_{name}": value for name, value in row.items()})
     for kind in REFERENCES:

@@ -119,18 +119,18 @@ def deploy(model) -> None:  # noqa: ANN001 - WorkforceModel, imported lazily to 
     """Mark which tools are live in each worker's department this week; leadership boosts.
 
     A tool is live for a worker from its department's go-live week on. The N x K mask
-    (``model.live``) is written in full the first week (:func:`live_by_department`); after that
-    only the workers of departments whose departments x tools mask changed (a go-live week, or
-    a week or schedule changed by hand) are rewritten (:func:`update_live`).
+    (``model.live``, all False when the model is built) is rewritten, in one compiled pass
+    (:func:`update_live`), for the workers of departments whose departments x tools mask changed
+    since the last week (a go-live week, or a week or schedule changed by hand).
     """
     live_departments = model.tools.go_live_week <= model.week  # departments x K
     previous = getattr(model, "_live_departments", None)
-    department = model.workforce.department
-    if previous is None:
-        live_by_department(live_departments, department, model.live)
-        model._department_members = department_members(department, live_departments.shape[0])
-    else:
-        update_live(live_departments, previous, *model._department_members, model.live)
+    if previous is None:  # the first week: against the mask the model was built with
+        previous = np.zeros_like(live_departments)
+        model._department_members = department_members(
+            model.workforce.department, live_departments.shape[0]
+        )
+    update_live(live_departments, previous, *model._department_members, model.live)
     model._live_departments = live_departments
     model.adoption_boost = np.where(
         model.week < model.leadership_until, model.leadership_factor, 1.0
@@ -148,16 +148,13 @@ def department_members(department: np.ndarray, n_departments: int) -> tuple[np.n
 
 
 @njit(cache=True)
-def live_by_department(live_departments, department, live) -> None:  # noqa: ANN001
-    """``live[i, k] = live_departments[department[i], k]`` for every worker i and tool k."""
-    for i in range(department.size):
-        for k in range(live.shape[1]):
-            live[i, k] = live_departments[department[i], k]
-
-
-@njit(cache=True)
 def update_live(live_departments, previous, order, starts, live) -> None:  # noqa: ANN001
-    """:func:`live_by_department` for the departments and tools whose mask changed only."""
+    """Rewrite ``live`` where a department's entry differs from ``previous``.
+
+    ``live[i, k] = live_departments[d, k]`` for every worker i of each department d whose entry
+    for tool k changed; the workers of d are ``order[starts[d]:starts[d + 1]]``
+    (:func:`department_members`).
+    """
     for d in range(live_departments.shape[0]):
         for k in range(live_departments.shape[1]):
             if live_departments[d, k] != previous[d, k]:
