@@ -1,12 +1,12 @@
 """Compiled loops (numba) for the weekly rules: one pass over the workers per rule.
 
-The loops of use with verification are in :mod:`model.use_kernels`.
+The loops of use with verification are in :mod:`model.use_kernels`, those of recording in
+:mod:`model.outcome_kernels`.
 
 Each kernel is the rule of its module written as a loop over workers (or over the CSR rows of
 the network), so a rule reads each array once and pays no per-call overhead of many small numpy
 operations. The rules and their sources are documented where they are called:
-:mod:`model.adoption`, :mod:`model.use`, :mod:`model.peers`, :mod:`model.training` and
-:mod:`model.outcomes`.
+:mod:`model.adoption`, :mod:`model.peers` and :mod:`model.training`.
 
 Random numbers are never drawn here: the caller draws them with the model's one numpy Generator,
 in the same order and sizes as before, and passes them in, so a seed gives the same stream in
@@ -265,137 +265,3 @@ def fade(fading, last_use_week, week, transient, durable, skill_total, retention
                 transient[i, s, m] *= retention[m]
                 total += transient[i, s, m]
             skill_total[i, s] = durable[i, s] + total
-
-
-# -- outcome sums (model.outcomes) ---------------------------------------------------------------
-def _cell_sums(
-    archetype,
-    staff_group,
-    n_groups,
-    n_cells,
-    trust,
-    live,
-    uses,
-    self_efficacy,
-    literacy,
-    skills,
-    trained,
-    starting,
-    perceived,
-    accuracy,
-    reliability,
-    department,
-    margin,
-    tally_worker,
-    tally_counts,
-    n_extra,
-    n_tasks,
-):
-    """Every sum behind the outcomes, per cell (rows as :data:`model.outcomes.CELL_SUMS`).
-
-    ``n_extra`` more rows, of zeros, are left at the end for the sums that follow from these.
-
-    Three tasks (``n_tasks`` 3), each one pass in index order over its own rows of the result:
-    the worker sums, the sums over live (worker, tool) pairs, and the week's tally; they may run
-    on different threads. With ``n_tasks`` 2 the pair sums are taken in the pass over the
-    workers (faster on one thread). Every sum is accumulated in the same order either way, so
-    the result is the same.
-    """
-    n, n_tools = trust.shape
-    n_tally = tally_counts.shape[0]
-    out = np.zeros((14 + n_tally + n_extra, n_cells))
-    merged = n_tasks == 2  # the pair sums in the pass over the workers
-    for task in prange(n_tasks):
-        if task == 0:
-            acc = np.zeros((n_cells, len(_REAL_ROWS)))
-            counts = np.zeros((n_cells, len(_COUNT_ROWS)), dtype=np.int64)
-            for i in range(n):
-                c = archetype[i] * n_groups + staff_group[i]
-                a, q = acc[c], counts[c]
-                any_live = False
-                for k in range(n_tools):
-                    if live[i, k]:
-                        any_live = True
-                        if merged:
-                            _pair_sums(a, q, trust[i, k] - reliability[department[i], k],
-                                       uses[i, k], margin)  # fmt: skip
-                if n_tools == 1:
-                    known_trust = trust[i, 0]
-                else:
-                    weighted = 0.0
-                    n_known = 0
-                    for k in range(n_tools):
-                        if live[i, k] or not any_live:
-                            weighted += trust[i, k]
-                            n_known += 1
-                    known_trust = weighted / n_known
-                q[0] += 1
-                a[0] += known_trust
-                a[1] += self_efficacy[i]
-                a[2] += literacy[i] + skills[i, 0]
-                q[1] += trained[i] > 0
-                q[2] += starting[i]
-                a[3] += perceived[i]
-                a[4] += accuracy[i]
-                q[3] += any_live
-            _write_cells(out, acc, counts, True, merged)
-        elif task == n_tasks - 1:
-            for j in range(tally_worker.size):
-                w = tally_worker[j]
-                c = archetype[w] * n_groups + staff_group[w]
-                for f in range(n_tally):
-                    out[14 + f, c] += tally_counts[f, j]
-        else:
-            acc = np.zeros((n_cells, len(_REAL_ROWS)))
-            counts = np.zeros((n_cells, len(_COUNT_ROWS)), dtype=np.int64)
-            for i in range(n):
-                c = archetype[i] * n_groups + staff_group[i]
-                for k in range(n_tools):
-                    if live[i, k]:
-                        _pair_sums(acc[c], counts[c], trust[i, k] - reliability[department[i], k],
-                                   uses[i, k], margin)  # fmt: skip
-            _write_cells(out, acc, counts, False, True)
-    return out
-
-
-_REAL_ROWS = (1, 2, 3, 6, 7, 13)
-"""Rows of the cell sums (:data:`model.outcomes.CELL_SUMS`) summed as reals, in slot order:
-known trust, self-efficacy, literacy, belief about own accuracy, unaided accuracy, and over the
-live pairs the absolute trust-reliability gap."""
-_COUNT_ROWS = (0, 4, 5, 8, 9, 10, 11, 12)
-"""Rows that are counts, in slot order: headcount, trained, starting staff, workers with a live
-tool, and over the live pairs: pairs, users, appropriately and over-trusting pairs. Counted as
-integers: exact, as their floating-point sums are, and cheaper to add."""
-_FIRST_PAIR_SLOT = (5, 4)
-"""The first real and the first count slot of the sums over live pairs (:func:`_pair_sums`)."""
-
-
-@njit(cache=True, inline="always")
-def _pair_sums(a, q, gap, using, margin):
-    """Add one live (worker, tool) pair to its cell's real (``a``) and count (``q``) slots."""
-    a[5] += abs(gap)
-    q[4] += 1
-    q[5] += using
-    q[6] += abs(gap) <= margin
-    q[7] += gap > margin
-
-
-@njit(cache=True, inline="always")
-def _write_cells(out, acc, counts, worker_sums, pair_sums):
-    """Write each cell's slots (rows of ``acc`` and ``counts``) into its column of ``out``.
-
-    Only the worker sums, only the sums over live pairs, or both (see :data:`_REAL_ROWS`).
-    """
-    for c in range(acc.shape[0]):
-        for f in range(acc.shape[1]):
-            if pair_sums if f >= _FIRST_PAIR_SLOT[0] else worker_sums:
-                out[_REAL_ROWS[f], c] = acc[c, f]
-        for f in range(counts.shape[1]):
-            if pair_sums if f >= _FIRST_PAIR_SLOT[1] else worker_sums:
-                out[_COUNT_ROWS[f], c] = counts[c, f]
-
-
-cell_sums = njit(cache=True)(_cell_sums)
-"""One thread."""
-cell_sums_parallel = njit(cache=True, parallel=True)(threaded_copy(_cell_sums))
-"""The three tasks over threads (large workforces); same result as :func:`cell_sums`."""

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from model.config import ARCHETYPES
-from model.kernels import cell_sums, cell_sums_parallel, threaded
-from model.outcome_kernels import outcome_values
+from model.kernels import threaded
+from model.outcome_kernels import cell_sums, cell_sums_parallel, outcome_values
 from model.use import TALLY_FIELDS
 
 if TYPE_CHECKING:
@@ -159,9 +159,10 @@ _INTEGER_ROWS = [
 def _cell_sums(model: WorkforceModel) -> np.ndarray:
     """Every sum behind the outcomes, per cell of archetype x staff group (rows: SUM_NAMES).
 
-    One pass over the workers and one over the week's tally (:func:`model.kernels.cell_sums`):
-    trust over the tools a worker knows (:func:`~model.tools.known_tool_trust`), the other
-    worker means, and over live (worker, tool) pairs the use and calibration counts. The rows of
+    One pass over the workers and one over the week's tally
+    (:func:`model.outcome_kernels.cell_sums`): trust over the tools a worker knows
+    (:func:`~model.tools.known_tool_trust`), the other worker means, and over live (worker, tool)
+    pairs the use and calibration counts. The rows of
     :data:`DERIVED_SUMS` are left as zeros for :func:`model.outcome_kernels.outcome_values`.
     """
     wf, tally = model.workforce, model.tally

@@ -125,12 +125,13 @@ def test_threaded_and_one_thread_versions_are_cached_apart() -> None:
     versions would share one index file and load whichever was compiled last.
     """
     from model import kernels as k
+    from model import outcome_kernels as o
     from model import use_kernels as u
 
     pairs = [
         (k.adopt_tools, k.adopt_tools_parallel),
         (k.peer_step, k.peer_step_parallel),
-        (k.cell_sums, k.cell_sums_parallel),
+        (o.cell_sums, o.cell_sums_parallel),
         (u.use_plan_rates, u.use_plan_rates_parallel),
         (u.use_outcomes_learn, u.use_outcomes_learn_parallel),
     ]
